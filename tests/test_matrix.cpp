@@ -1,0 +1,61 @@
+#include <gtest/gtest.h>
+
+#include "digitnet/error.hpp"
+#include "digitnet/matrix.hpp"
+#include "digitnet/random.hpp"
+
+using namespace digitnet;
+
+static Matrix random_matrix(std::size_t r, std::size_t c, Rng& rng) {
+    Matrix m(r, c);
+    for (float& v : m) v = static_cast<float>(rng.uniform(-1, 1));
+    return m;
+}
+
+TEST(Matrix, GemmMatchesReferenceForEveryTransposition) {
+    Rng rng(7);
+    for (bool ta : {false, true})
+        for (bool tb : {false, true}) {
+            Matrix a = ta ? random_matrix(13, 7, rng) : random_matrix(7, 13, rng);
+            Matrix b = tb ? random_matrix(5, 13, rng) : random_matrix(13, 5, rng);
+            Matrix c1 = random_matrix(7, 5, rng), c2 = c1;
+            gemm(ta, tb, 0.5f, a, b, 2.0f, c1);
+            gemm_reference(ta, tb, 0.5f, a, b, 2.0f, c2);
+            for (std::size_t i = 0; i < c1.size(); ++i) EXPECT_NEAR(c1.data()[i], c2.data()[i], 1e-5f);
+        }
+}
+
+TEST(Matrix, GemmKnownProduct) {
+    Matrix a(2, 3, {1, 2, 3, 4, 5, 6});
+    Matrix b(3, 2, {7, 8, 9, 10, 11, 12});
+    Matrix c(2, 2);
+    gemm(false, false, 1.0f, a, b, 0.0f, c);
+    EXPECT_EQ(c(0, 0), 58);
+    EXPECT_EQ(c(0, 1), 64);
+    EXPECT_EQ(c(1, 0), 139);
+    EXPECT_EQ(c(1, 1), 154);
+}
+
+TEST(Matrix, GemmRefusesMismatchedShapes) {
+    Matrix a(2, 3), b(2, 3), c(2, 2);
+    EXPECT_THROW(gemm(false, false, 1.0f, a, b, 0.0f, c), Error);
+}
+
+TEST(Matrix, StorageIsAlignedAndResizeKeepsCapacity) {
+    Matrix m(3, 5);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(m.data()) % 64, 0u);
+    const float* before = m.data();
+    m.resize(5, 3);
+    EXPECT_EQ(m.data(), before);
+    EXPECT_EQ(m.rows(), 5u);
+    m.resize(2, 2);
+    EXPECT_EQ(m.data(), before);
+}
+
+TEST(Matrix, RowsViewPointsIntoTheMatrix) {
+    Matrix m(4, 2, {0, 1, 2, 3, 4, 5, 6, 7});
+    ConstMatrixView v = static_cast<const Matrix&>(m).rows_view(1, 2);
+    EXPECT_EQ(v.rows, 2u);
+    EXPECT_EQ(v(0, 0), 2);
+    EXPECT_EQ(v(1, 1), 5);
+}

@@ -1,0 +1,49 @@
+// digitnet: the command-line program. Each subcommand lives in its own cmd_*.cpp file.
+#include <cstdio>
+#include <exception>
+#include <new>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "digitnet/error.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"digitnet: neural networks from scratch for handwritten digits", "digitnet"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "digitnet 0.1.0");
+    digitnet::cli::add_data_command(app);
+    digitnet::cli::add_show_command(app);
+    digitnet::cli::add_gates_command(app);
+    digitnet::cli::add_inspect_command(app);
+    digitnet::cli::add_train_command(app);
+    digitnet::cli::add_eval_command(app);
+    digitnet::cli::add_predict_command(app);
+    digitnet::cli::add_gradcheck_command(app);
+    digitnet::cli::add_plot_command(app);
+    digitnet::cli::add_explain_command(app);
+    digitnet::cli::add_demo_command(app);
+    digitnet::cli::add_tune_command(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::fprintf(stderr, "digitnet: error: %s (see --help)\n", e.what());
+        return e.get_exit_code() == 0 ? 2 : e.get_exit_code();
+    } catch (const digitnet::Error& e) {
+        std::fprintf(stderr, "digitnet: error: %s\n", e.what());
+        return 1;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "digitnet: error: out of memory\n");
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "digitnet: error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
