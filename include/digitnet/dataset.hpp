@@ -4,7 +4,9 @@
 // named datasets `mnist` and `fashion-mnist`.
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "digitnet/matrix.hpp"
@@ -40,9 +42,18 @@ struct DataSplits {
 // dimensions that disagree with the file size, differing counts or a label outside 0..9.
 Dataset load_idx(const std::string& images_path, const std::string& labels_path);
 
+// The same checks and conversion on two IDX files already in memory (whole files, headers
+// included). The names only appear in error messages.
+Dataset parse_idx(std::span<const std::uint8_t> images, std::span<const std::uint8_t> labels,
+                  const std::string& images_name, const std::string& labels_name);
+
 // CSV in the mnist_train.csv layout: one example per line, the label first, then 784
 // pixel values 0..255, no header. Errors name the file and the line number.
 Dataset load_csv(const std::string& path);
+
+// The same on text already in memory; `name` only appears in error messages.
+// Accepts \n or \r\n line ends, a last line without a newline, and skips blank lines.
+Dataset parse_csv(std::string_view text, const std::string& name);
 
 struct DataOptions {
     // "mnist", "fashion-mnist", a folder holding IDX files, or a CSV file.
@@ -54,6 +65,9 @@ struct DataOptions {
     std::size_t validation_size = 10000;
 };
 
+// The dataset names load_data knows: "mnist", "fashion-mnist".
+std::vector<std::string> known_datasets();
+
 // Resolve `options.data` and load train/validation/test. Errors name what was looked for
 // and where.
 DataSplits load_data(const DataOptions& options);
@@ -61,5 +75,10 @@ DataSplits load_data(const DataOptions& options);
 // Where a named dataset's files are, following the lookup order above; throws
 // digitnet::Error listing every place tried when none has the files.
 std::string find_dataset_dir(const std::string& name, const std::string& data_dir);
+
+// Moves the last `validation_size` examples of `train` into a new dataset and returns it
+// (empty when validation_size is 0). Throws digitnet::Error naming --validation-size when
+// validation_size >= train.size().
+Dataset split_validation(Dataset& train, std::size_t validation_size);
 
 }  // namespace digitnet
