@@ -1,0 +1,29 @@
+#pragma once
+// How well a network does on a dataset: accuracy, cost, confusion matrix, per-class
+// precision and recall.
+#include <cstddef>
+#include <vector>
+
+#include "digitnet/dataset.hpp"
+#include "digitnet/network.hpp"
+
+namespace digitnet {
+
+struct Evaluation {
+    std::size_t examples = 0;
+    std::size_t correct = 0;
+    double accuracy = 0.0;  // correct / examples, a fraction
+    double cost = 0.0;      // the network's own cost, averaged over the examples
+    // confusion[true][predicted]: 10x10 for digits, 2x2 (no, yes) for a yes/no network
+    std::vector<std::vector<std::size_t>> confusion;
+    std::vector<double> precision;  // per predicted class: TP / (TP + FP); 0 when never predicted
+    std::vector<double> recall;     // per true class: TP / (TP + FN)
+};
+
+// Runs the data through the network in batches of `batch_size` (one GEMM per layer each).
+Evaluation evaluate(Network& network, const Dataset& data, std::size_t batch_size = 1000);
+
+// Only the accuracy and cost (no confusion bookkeeping), for per-epoch monitoring.
+Evaluation evaluate_accuracy(Network& network, const Dataset& data, std::size_t batch_size = 1000);
+
+}  // namespace digitnet

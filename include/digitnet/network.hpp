@@ -1,0 +1,91 @@
+#pragma once
+// A feed-forward network: a stack of fully connected layers, the cost it is trained on, and
+// how inputs and targets are encoded (one-hot or Rashid's 0.01/0.99, a yes/no "is this a 9?").
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "digitnet/activation.hpp"
+#include "digitnet/cost.hpp"
+#include "digitnet/init.hpp"
+#include "digitnet/layer.hpp"
+#include "digitnet/matrix.hpp"
+#include "digitnet/random.hpp"
+
+namespace digitnet {
+
+// How a label becomes the target vector y, and a pixel the input x.
+struct Encoding {
+    float input_low = 0.0f;    // x = input_low + (1 - input_low) * pixel   (Rashid: 0.01)
+    float target_low = 0.0f;   // y_j for the wrong classes                 (Rashid: 0.01)
+    float target_high = 1.0f;  // y_j for the right class                   (Rashid: 0.99)
+    int target_digit = -1;     // >= 0: one output neuron answering "is this a <digit>?"
+    bool operator==(const Encoding&) const = default;
+};
+
+// What a network is made of, enough to rebuild it: sizes, activations, bias choice, cost.
+struct Architecture {
+    std::vector<std::size_t> sizes{784, 30, 10};  // input, hidden..., output
+    Activation hidden = Activation::sigmoid;
+    Activation output = Activation::sigmoid;
+    Cost cost = Cost::quadratic;
+    bool use_bias = true;
+    Encoding encoding;
+    bool operator==(const Architecture&) const = default;
+    // "784-30-10 sigmoid/sigmoid quadratic" for messages.
+    std::string describe() const;
+};
+
+// Parses "784,30,10" (or "784-30-10"); throws Error naming `option`.
+std::vector<std::size_t> parse_layer_sizes(const std::string& text, const std::string& option = "--layers");
+
+class Network {
+public:
+    Network() = default;
+    // Builds the layers with zero weights (call initialize()). Throws Error on bad sizes or a
+    // cost that does not fit the output activation.
+    explicit Network(const Architecture& architecture);
+
+    void initialize(Init init, Rng& rng);
+
+    const Architecture& architecture() const { return architecture_; }
+    std::size_t input_size() const { return architecture_.sizes.front(); }
+    std::size_t output_size() const { return architecture_.sizes.back(); }
+    std::size_t parameter_count() const;
+
+    // x: (batch, input_size) -> (batch, output_size). Returns the last layer's activation.
+    const Matrix& forward(ConstMatrixView x, bool training = false, Rng* rng = nullptr);
+
+    // Forward and backward over one mini-batch. x: (batch, n_in), y: (batch, n_out).
+    // OVERWRITES every layer's grad_weights/grad_biases with ∂C/∂W, ∂C/∂b averaged over the batch,
+    // and returns the batch's cost C = (1/n) Σ_x C_x.
+    //   delta^L = ∇_a C ⊙ σ'(z^L)                 (output layer; see output_delta)
+    //   delta^l = (delta^{l+1} W^{l+1}) ⊙ σ'(z^l)  (hidden layers, one row per example)
+    double backprop(ConstMatrixView x, ConstMatrixView y, Rng* dropout_rng = nullptr);
+
+    // Cost of the current weights on a batch, without touching the gradients.
+    double cost(ConstMatrixView x, ConstMatrixView y);
+
+    // The predicted class of each row: argmax of the outputs, or for a target_digit network
+    // 1 ("yes") when the output is above the middle of target_low..target_high, else 0.
+    std::vector<int> predict(ConstMatrixView x);
+
+    // The class a label stands for in this network's answers (the label, or yes/no).
+    int label_class(int label) const;
+
+    // Fill x with the encoded inputs of the given examples of `pixels` (rows in [0, 1]) and y
+    // with their encoded targets. x, y are resized (allocation only when the batch grows).
+    void encode_batch(ConstMatrixView pixels, std::span<const std::uint8_t> labels,
+                      std::span<const std::uint32_t> indices, Matrix& x, Matrix& y) const;
+    void encode_inputs(ConstMatrixView pixels, Matrix& x) const;
+
+    std::vector<DenseLayer> layers;
+
+private:
+    Architecture architecture_;
+    Matrix grad_buffer_[2];  // ∂C/∂a handed down between layers
+};
+
+}  // namespace digitnet

@@ -1,0 +1,89 @@
+#include "digitnet/layer.hpp"
+
+#include <cmath>
+
+namespace digitnet {
+
+DenseLayer::DenseLayer(std::size_t n_in, std::size_t n_out, Activation activation_, bool use_bias_)
+    : activation(activation_), use_bias(use_bias_), weights(n_out, n_in), biases(1, n_out),
+      grad_weights(n_out, n_in), grad_biases(1, n_out) {}
+
+void DenseLayer::initialize(Init init, Rng& rng) {
+    const double n_in_d = static_cast<double>(n_in()), n_out_d = static_cast<double>(n_out());
+    double w_std = 1.0;
+    bool normal_biases = false;
+    switch (init) {
+        case Init::normal: w_std = 1.0; normal_biases = true; break;
+        case Init::scaled_normal: w_std = 1.0 / std::sqrt(n_in_d); normal_biases = true; break;
+        case Init::rashid: w_std = std::pow(n_out_d, -0.5); break;
+        case Init::xavier: w_std = std::sqrt(2.0 / (n_in_d + n_out_d)); break;
+        case Init::he: w_std = std::sqrt(2.0 / n_in_d); break;
+    }
+    for (float& w : weights) w = static_cast<float>(rng.normal() * w_std);
+    for (float& b : biases) b = (normal_biases && use_bias) ? static_cast<float>(rng.normal()) : 0.0f;
+}
+
+void DenseLayer::forward(ConstMatrixView x, bool training, Rng* rng) {
+    // x: (batch, n_in), weights: (n_out, n_in) -> z, a: (batch, n_out)
+    const std::size_t batch = x.rows;
+    z.resize(batch, n_out());
+    a.resize(batch, n_out());
+    // z = x Wᵀ + b: start z at b (one row per example), then one GEMM adds x Wᵀ.
+    if (use_bias) {
+        for (std::size_t r = 0; r < batch; ++r) std::copy(biases.begin(), biases.end(), z.row(r));
+        gemm(false, true, 1.0f, x, weights, 1.0f, z);
+    } else {
+        gemm(false, true, 1.0f, x, weights, 0.0f, z);
+    }
+    // a = σ(z)
+    activate(activation, z, a);
+    if (training && dropout > 0.0f && rng) {
+        // Inverted dropout: a ⊙ mask, mask_i = 1/(1-p) with probability 1-p, else 0.
+        dropout_mask.resize(batch, n_out());
+        const float keep_scale = 1.0f / (1.0f - dropout);
+        for (float& m : dropout_mask) m = rng->uniform() < dropout ? 0.0f : keep_scale;
+        a_before_dropout = a;
+        for (std::size_t i = 0; i < a.size(); ++i) a.data()[i] *= dropout_mask.data()[i];
+    } else {
+        dropout_mask.resize(0, 0);
+    }
+}
+
+void DenseLayer::backward(ConstMatrixView x, ConstMatrixView grad_activation, Matrix* grad_x) {
+    // x: (batch, n_in), grad_activation: (batch, n_out); overwrites delta and the gradients
+    delta.resize(grad_activation.rows, grad_activation.cols);
+    if (!dropout_mask.empty()) {
+        // Through the dropout mask first: ∂C/∂a_kept = ∂C/∂a ⊙ mask; then σ' of the unmasked a.
+        for (std::size_t i = 0; i < delta.size(); ++i)
+            delta.data()[i] = grad_activation.data[i] * dropout_mask.data()[i];
+        activation_backward(activation, z, a_before_dropout, delta, delta);
+    } else {
+        // delta^l = ∂C/∂a^l ⊙ σ'(z^l)
+        activation_backward(activation, z, a, grad_activation, delta);
+    }
+    backward_delta(x, grad_x);
+}
+
+void DenseLayer::backward_delta(ConstMatrixView x, Matrix* grad_x) {
+    // x: (batch, n_in), delta: (batch, n_out); overwrites grad_weights, grad_biases, *grad_x
+    const std::size_t batch = x.rows;
+    const float inv_batch = batch ? 1.0f / static_cast<float>(batch) : 0.0f;
+    // ∂C/∂W = (1/n) Σ_x delta_x x_xᵀ = (1/n) deltaᵀ x
+    gemm(true, false, inv_batch, delta, x, 0.0f, grad_weights);
+    // ∂C/∂b = (1/n) Σ_x delta_x
+    grad_biases.fill(0.0f);
+    if (use_bias) {
+        for (std::size_t r = 0; r < batch; ++r) {
+            const float* d = delta.row(r);
+            for (std::size_t j = 0; j < n_out(); ++j) grad_biases.data()[j] += d[j];
+        }
+        for (float& g : grad_biases) g *= inv_batch;
+    }
+    // ∂C/∂x = delta W: what the layer below needs, (W^{l+1})ᵀ delta^{l+1} in column form.
+    if (grad_x) {
+        grad_x->resize(batch, n_in());
+        gemm(false, false, 1.0f, delta, weights, 0.0f, *grad_x);
+    }
+}
+
+}  // namespace digitnet

@@ -1,0 +1,157 @@
+#include "digitnet/network.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "digitnet/error.hpp"
+
+namespace digitnet {
+
+std::string Architecture::describe() const {
+    std::string s;
+    for (std::size_t i = 0; i < sizes.size(); ++i) s += (i ? "-" : "") + std::to_string(sizes[i]);
+    return s + " " + to_string(hidden) + "/" + to_string(output) + " " + to_string(cost) +
+           (use_bias ? "" : " no-bias");
+}
+
+std::vector<std::size_t> parse_layer_sizes(const std::string& text, const std::string& option) {
+    std::vector<std::size_t> sizes;
+    const char* p = text.data();
+    const char* end = p + text.size();
+    while (p < end) {
+        std::size_t v = 0;
+        auto [next, ec] = std::from_chars(p, end, v);
+        if (ec != std::errc() || v == 0 || v > 100000)
+            throw Error(option + ": expected layer sizes like 784,30,10 (each 1..100000), found '" + text + "'");
+        sizes.push_back(v);
+        p = next;
+        if (p < end) {
+            if (*p != ',' && *p != '-')
+                throw Error(option + ": expected layer sizes like 784,30,10, found '" + text + "'");
+            ++p;
+        }
+    }
+    if (sizes.size() < 2)
+        throw Error(option + ": expected at least an input and an output size, found '" + text + "'");
+    return sizes;
+}
+
+Network::Network(const Architecture& architecture) : architecture_(architecture) {
+    const auto& sizes = architecture.sizes;
+    if (sizes.size() < 2) throw Error("network: needs at least an input and an output layer");
+    for (std::size_t s : sizes)
+        if (s == 0) throw Error("network: a layer of size 0 in " + architecture.describe());
+    check_cost_output(architecture.cost, architecture.output);
+    if (architecture.hidden == Activation::softmax)
+        throw Error("--activation: softmax is an output activation, not a hidden one");
+    if (architecture.encoding.target_digit >= 0 && sizes.back() != 1)
+        throw Error("network: a yes/no network needs 1 output neuron, found " + std::to_string(sizes.back()));
+    for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
+        const bool is_output = l + 2 == sizes.size();
+        layers.emplace_back(sizes[l], sizes[l + 1], is_output ? architecture.output : architecture.hidden,
+                            architecture.use_bias);
+    }
+}
+
+void Network::initialize(Init init, Rng& rng) {
+    for (auto& layer : layers) layer.initialize(init, rng);
+}
+
+std::size_t Network::parameter_count() const {
+    std::size_t n = 0;
+    for (const auto& layer : layers) n += layer.parameter_count();
+    return n;
+}
+
+const Matrix& Network::forward(ConstMatrixView x, bool training, Rng* rng) {
+    // x: (batch, n_in); a^l = σ(a^{l-1} W^lᵀ + b^l), layer by layer
+    ConstMatrixView input = x;
+    for (auto& layer : layers) {
+        layer.forward(input, training, rng);
+        input = layer.a;
+    }
+    return layers.back().a;
+}
+
+double Network::backprop(ConstMatrixView x, ConstMatrixView y, Rng* dropout_rng) {
+    // x: (batch, n_in), y: (batch, n_out)
+    const Matrix& output = forward(x, dropout_rng != nullptr, dropout_rng);
+    const double c = cost_value(architecture_.cost, output, y);
+    DenseLayer& last = layers.back();
+    last.delta.resize(output.rows(), output.cols());
+    // delta^L: the output error, from the cost and the output activation together.
+    output_delta(architecture_.cost, last.activation, last.z, last.a, y, last.delta);
+    // Walk back: each layer sets its gradients and hands ∂C/∂a down to the layer below.
+    Matrix* grad_below = layers.size() > 1 ? &grad_buffer_[0] : nullptr;
+    ConstMatrixView last_input = layers.size() > 1 ? ConstMatrixView(layers[layers.size() - 2].a) : x;
+    last.backward_delta(last_input, grad_below);
+    for (std::size_t l = layers.size() - 1; l-- > 0;) {
+        ConstMatrixView input = l > 0 ? ConstMatrixView(layers[l - 1].a) : x;
+        // layer l+1 wrote ∂C/∂a^l into buffer (L-2-l) % 2; layer l writes into the other one.
+        const std::size_t L = layers.size();
+        Matrix* grad_in = &grad_buffer_[(L - 2 - l) % 2];
+        Matrix* grad_out = l > 0 ? &grad_buffer_[(L - 1 - l) % 2] : nullptr;
+        // delta^l = (delta^{l+1} W^{l+1}) ⊙ σ'(z^l)
+        layers[l].backward(input, *grad_in, grad_out);
+    }
+    return c;
+}
+
+double Network::cost(ConstMatrixView x, ConstMatrixView y) {
+    return cost_value(architecture_.cost, forward(x), y);
+}
+
+std::vector<int> Network::predict(ConstMatrixView x) {
+    const Matrix& out = forward(x);
+    std::vector<int> classes(out.rows());
+    const Encoding& e = architecture_.encoding;
+    for (std::size_t r = 0; r < out.rows(); ++r) {
+        const float* row = out.row(r);
+        if (e.target_digit >= 0)
+            classes[r] = row[0] > 0.5f * (e.target_low + e.target_high) ? 1 : 0;
+        else
+            classes[r] = static_cast<int>(std::max_element(row, row + out.cols()) - row);
+    }
+    return classes;
+}
+
+int Network::label_class(int label) const {
+    const int digit = architecture_.encoding.target_digit;
+    return digit >= 0 ? (label == digit ? 1 : 0) : label;
+}
+
+void Network::encode_inputs(ConstMatrixView pixels, Matrix& x) const {
+    x.resize(pixels.rows, pixels.cols);
+    const float low = architecture_.encoding.input_low, scale = 1.0f - low;
+    if (low == 0.0f)
+        std::copy(pixels.data, pixels.data + pixels.size(), x.data());
+    else
+        for (std::size_t i = 0; i < pixels.size(); ++i) x.data()[i] = low + scale * pixels.data[i];
+}
+
+void Network::encode_batch(ConstMatrixView pixels, std::span<const std::uint8_t> labels,
+                           std::span<const std::uint32_t> indices, Matrix& x, Matrix& y) const {
+    const Encoding& e = architecture_.encoding;
+    const std::size_t n = indices.size(), n_out = output_size();
+    x.resize(n, pixels.cols);
+    y.resize(n, n_out);
+    const float low = e.input_low, scale = 1.0f - low;
+    for (std::size_t r = 0; r < n; ++r) {
+        const float* src = pixels.row(indices[r]);
+        float* dst = x.row(r);
+        if (low == 0.0f)
+            std::copy(src, src + pixels.cols, dst);
+        else
+            for (std::size_t c = 0; c < pixels.cols; ++c) dst[c] = low + scale * src[c];
+        float* yr = y.row(r);
+        const int label = labels[indices[r]];
+        if (e.target_digit >= 0) {
+            yr[0] = label == e.target_digit ? e.target_high : e.target_low;
+        } else {
+            std::fill(yr, yr + n_out, e.target_low);
+            if (static_cast<std::size_t>(label) < n_out) yr[label] = e.target_high;
+        }
+    }
+}
+
+}  // namespace digitnet
