@@ -1,12 +1,73 @@
-// digitnet eval: not written yet.
+// digitnet eval: a model's accuracy on the test set, per-class precision and recall, confusion matrix.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
 #include "commands.hpp"
+#include "data_options.hpp"
 #include "digitnet/error.hpp"
+#include "digitnet/evaluate.hpp"
+#include "digitnet/model_io.hpp"
 
 namespace digitnet::cli {
 
+namespace {
+
+struct EvalOptions {
+    std::string model;
+    DataOptions data;
+    std::string split = "test";
+    bool json = false;
+};
+
+void run_eval(const EvalOptions& o) {
+    Network network = load_model(o.model);
+    DataOptions data_options = o.data;
+    if (o.split == "test") data_options.validation_size = 0;  // the test split does not depend on it
+    DataSplits data = load_data(data_options);
+    const Dataset& split = o.split == "train" ? data.train : o.split == "validation" ? data.validation : data.test;
+    if (split.size() == 0) throw Error("--split " + o.split + ": the " + o.split + " split of " + data.name + " is empty");
+    if (split.features() != network.input_size())
+        throw Error(o.model + ": the network takes " + std::to_string(network.input_size()) + " inputs but " +
+                    data.name + "'s images have " + std::to_string(split.features()) + " pixels");
+    const Evaluation ev = evaluate(network, split);
+    const std::size_t k = ev.confusion.size();
+    if (o.json) {
+        nlohmann::json j{{"model", o.model}, {"data", data.name}, {"split", o.split}, {"examples", ev.examples},
+                         {"correct", ev.correct}, {"accuracy", ev.accuracy}, {"cost", ev.cost},
+                         {"precision", ev.precision}, {"recall", ev.recall}, {"confusion", ev.confusion}};
+        std::printf("%s\n", j.dump().c_str());
+        return;
+    }
+    std::printf("%s on %s (%s, %zu examples)\n", o.model.c_str(), data.name.c_str(), o.split.c_str(), ev.examples);
+    std::printf("accuracy: %.2f%% (%zu/%zu)\n", 100.0 * ev.accuracy, ev.correct, ev.examples);
+    std::printf("cost: %.4f\n\n", ev.cost);
+    std::printf("class  precision  recall\n");
+    for (std::size_t c = 0; c < k; ++c) std::printf("%5zu  %8.2f%%  %6.2f%%\n", c, 100 * ev.precision[c], 100 * ev.recall[c]);
+    std::printf("\nconfusion matrix (rows: true class, columns: predicted)\n      ");
+    for (std::size_t c = 0; c < k; ++c) std::printf("%6zu", c);
+    std::printf("\n");
+    for (std::size_t r = 0; r < k; ++r) {
+        std::printf("%6zu", r);
+        for (std::size_t c = 0; c < k; ++c) std::printf("%6zu", ev.confusion[r][c]);
+        std::printf("\n");
+    }
+}
+
+}  // namespace
+
 void add_eval_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("eval", "(not available yet)");
-    cmd->callback([] { throw Error("'eval' is not available yet"); });
+    auto o = std::make_shared<EvalOptions>();
+    auto* cmd = app.add_subcommand("eval", "evaluate a model: accuracy, per-class precision and recall, confusion matrix");
+    cmd->add_option("model", o->model, "model file (safetensors) written by digitnet train --out")->required();
+    add_data_options(cmd, o->data);
+    cmd->add_option("--split", o->split, "which split: test, validation or train")
+        ->check(CLI::IsMember({"test", "validation", "train"}))
+        ->capture_default_str();
+    cmd->add_flag("--json", o->json, "one JSON object (accuracy as a fraction)");
+    cmd->callback([o] { run_eval(*o); });
 }
 
 }  // namespace digitnet::cli
