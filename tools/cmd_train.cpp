@@ -153,6 +153,14 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     const bool resuming = !o.resume.empty();
     std::string checkpoint_dir = resuming ? o.resume : o.checkpoint_dir;
 
+    // Ctrl-C from here on asks the trainer to stop between mini-batches and checkpoint.
+    g_interrupted.store(false);
+    std::signal(SIGINT, on_sigint);
+    TrainConfig config_from_flags;
+    if (!resuming) {
+        config_from_flags = apply_flags(find_preset(o.preset).config, o, cmd);
+        validate(config_from_flags);  // refuse bad values before the data is read
+    }
     DataSplits data = load_data(o.data);
     std::unique_ptr<Trainer> trainer;
     if (resuming) {
@@ -169,8 +177,7 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
         if (requested.epochs > trainer->config().epochs) trainer->set_epochs(requested.epochs);
         std::printf("resuming %s from epoch %zu\n", path.c_str(), trainer->epochs_done());
     } else {
-        TrainConfig config = apply_flags(find_preset(o.preset).config, o, cmd);
-        trainer = std::make_unique<Trainer>(config, data);
+        trainer = std::make_unique<Trainer>(config_from_flags, data);
     }
     const TrainConfig& config = trainer->config();
     if (!checkpoint_dir.empty()) std::filesystem::create_directories(checkpoint_dir);
@@ -218,8 +225,6 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
             trainer->save_checkpoint((std::filesystem::path(checkpoint_dir) / checkpoint_file_name).string());
     };
 
-    g_interrupted.store(false);
-    std::signal(SIGINT, on_sigint);
     const TrainStatus status = trainer->run(hooks);
     std::signal(SIGINT, SIG_DFL);
     if (progress) std::fprintf(stderr, "\r%60s\r", "");
