@@ -1,0 +1,312 @@
+// Kernel benchmarks: the matrix products, layers, activations and whole training steps of
+// the presets' networks. Every benchmark runs for a short minimum time, so the default run
+// takes well under a minute; pass --benchmark_min_time=1 for steadier numbers.
+//
+// Threads: OpenBLAS reads OPENBLAS_NUM_THREADS at start-up, or pass --threads=N (before the
+// Google Benchmark flags) to call digitnet::set_num_threads(N). The default is 1 thread.
+//
+//   build-bench/bench/bench_kernels                              # everything, 1 thread
+//   build-bench/bench/bench_kernels --threads=2 --benchmark_filter=Gemm
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "digitnet/activation.hpp"
+#include "digitnet/layer.hpp"
+#include "digitnet/matrix.hpp"
+#include "digitnet/network.hpp"
+#include "digitnet/optimizer.hpp"
+#include "digitnet/presets.hpp"
+#include "digitnet/random.hpp"
+
+namespace {
+
+using digitnet::Activation;
+using digitnet::Matrix;
+
+constexpr double kMinTime = 0.05;  // seconds per benchmark in the default run
+
+Matrix random_matrix(std::size_t rows, std::size_t cols, digitnet::Rng& rng, double scale = 1.0) {
+    Matrix m(rows, cols);
+    for (float& v : m) v = static_cast<float>(rng.uniform(-scale, scale));
+    return m;
+}
+
+// One-hot targets: row r has a 1 in column r % cols.
+Matrix one_hot(std::size_t rows, std::size_t cols) {
+    Matrix y(rows, cols);
+    for (std::size_t r = 0; r < rows; ++r) y(r, r % cols) = 1.0f;
+    return y;
+}
+
+// 2 m n k floating-point operations for an (m x k)(k x n) product, as a rate in GFLOP/s.
+void set_gflops(benchmark::State& state, double flops_per_iteration) {
+    state.counters["GFLOP/s"] =
+        benchmark::Counter(1e-9 * flops_per_iteration * static_cast<double>(state.iterations()),
+                           benchmark::Counter::kIsRate);
+}
+
+// ---------------------------------------------------------------- GEMM shapes of a dense layer
+// Arguments: batch B, n_in, n_out. The layer's weights W are (n_out, n_in).
+
+// Forward: z = x Wᵀ, (B, n_in)(n_in, n_out) -> (B, n_out)
+void BM_GemmForward(benchmark::State& state) {
+    const auto b = static_cast<std::size_t>(state.range(0)), n_in = static_cast<std::size_t>(state.range(1)),
+               n_out = static_cast<std::size_t>(state.range(2));
+    digitnet::Rng rng(1);
+    Matrix x = random_matrix(b, n_in, rng), w = random_matrix(n_out, n_in, rng), z(b, n_out);
+    for (auto _ : state) {
+        digitnet::gemm(false, true, 1.0f, x, w, 1.0f, z);
+        benchmark::DoNotOptimize(z.data());
+        benchmark::ClobberMemory();
+    }
+    set_gflops(state, 2.0 * double(b) * double(n_in) * double(n_out));
+}
+
+// Weight gradient: ∂C/∂W = (1/B) deltaᵀ x, (n_out, B)(B, n_in) -> (n_out, n_in)
+void BM_GemmGradWeights(benchmark::State& state) {
+    const auto b = static_cast<std::size_t>(state.range(0)), n_in = static_cast<std::size_t>(state.range(1)),
+               n_out = static_cast<std::size_t>(state.range(2));
+    digitnet::Rng rng(2);
+    Matrix delta = random_matrix(b, n_out, rng), x = random_matrix(b, n_in, rng), gw(n_out, n_in);
+    for (auto _ : state) {
+        digitnet::gemm(true, false, 1.0f / float(b), delta, x, 0.0f, gw);
+        benchmark::DoNotOptimize(gw.data());
+        benchmark::ClobberMemory();
+    }
+    set_gflops(state, 2.0 * double(b) * double(n_in) * double(n_out));
+}
+
+// Input gradient: ∂C/∂x = delta W, (B, n_out)(n_out, n_in) -> (B, n_in)
+void BM_GemmGradInput(benchmark::State& state) {
+    const auto b = static_cast<std::size_t>(state.range(0)), n_in = static_cast<std::size_t>(state.range(1)),
+               n_out = static_cast<std::size_t>(state.range(2));
+    digitnet::Rng rng(3);
+    Matrix delta = random_matrix(b, n_out, rng), w = random_matrix(n_out, n_in, rng), gx(b, n_in);
+    for (auto _ : state) {
+        digitnet::gemm(false, false, 1.0f, delta, w, 0.0f, gx);
+        benchmark::DoNotOptimize(gx.data());
+        benchmark::ClobberMemory();
+    }
+    set_gflops(state, 2.0 * double(b) * double(n_in) * double(n_out));
+}
+
+// The presets' layers: 784 -> hidden and hidden -> 10, for batch 10, 32, 128.
+void layer_shapes(benchmark::internal::Benchmark* b, bool with_input_layer) {
+    b->ArgNames({"batch", "in", "out"});
+    for (long batch : {10, 32, 128})
+        for (long hidden : {30, 100, 800}) {
+            if (with_input_layer) b->Args({batch, 784, hidden});
+            b->Args({batch, hidden, 10});
+        }
+    b->MinTime(kMinTime);
+}
+void shapes_all_layers(benchmark::internal::Benchmark* b) { layer_shapes(b, true); }
+// The first layer's ∂C/∂x is never computed (nothing below it needs it).
+void shapes_upper_layers(benchmark::internal::Benchmark* b) { layer_shapes(b, false); }
+
+BENCHMARK(BM_GemmForward)->Apply(shapes_all_layers);
+BENCHMARK(BM_GemmGradWeights)->Apply(shapes_all_layers);
+BENCHMARK(BM_GemmGradInput)->Apply(shapes_upper_layers);
+
+// ---------------------------------------------------------------- DenseLayer forward and backward
+// Arguments: batch, n_in, n_out, activation (0 sigmoid, 1 relu, 2 softmax).
+
+Activation activation_arg(long v) {
+    return v == 0 ? Activation::sigmoid : v == 1 ? Activation::relu : Activation::softmax;
+}
+
+void BM_LayerForward(benchmark::State& state) {
+    const auto b = static_cast<std::size_t>(state.range(0)), n_in = static_cast<std::size_t>(state.range(1)),
+               n_out = static_cast<std::size_t>(state.range(2));
+    digitnet::Rng rng(4);
+    digitnet::DenseLayer layer(n_in, n_out, activation_arg(state.range(3)));
+    layer.initialize(digitnet::Init::he, rng);
+    Matrix x = random_matrix(b, n_in, rng, 0.5);
+    for (auto _ : state) {
+        layer.forward(x);
+        benchmark::DoNotOptimize(layer.a.data());
+    }
+    set_gflops(state, 2.0 * double(b) * double(n_in) * double(n_out));
+}
+
+// backward(): delta = ∂C/∂a ⊙ σ'(z), ∂C/∂W, ∂C/∂b and (for the upper layer) ∂C/∂x.
+void BM_LayerBackward(benchmark::State& state) {
+    const auto b = static_cast<std::size_t>(state.range(0)), n_in = static_cast<std::size_t>(state.range(1)),
+               n_out = static_cast<std::size_t>(state.range(2));
+    const bool input_layer = n_in == 784;
+    digitnet::Rng rng(5);
+    digitnet::DenseLayer layer(n_in, n_out, activation_arg(state.range(3)));
+    layer.initialize(digitnet::Init::he, rng);
+    Matrix x = random_matrix(b, n_in, rng, 0.5), grad_a = random_matrix(b, n_out, rng), grad_x;
+    layer.forward(x);
+    for (auto _ : state) {
+        layer.backward(x, grad_a, input_layer ? nullptr : &grad_x);
+        benchmark::DoNotOptimize(layer.grad_weights.data());
+    }
+    set_gflops(state, (input_layer ? 2.0 : 4.0) * double(b) * double(n_in) * double(n_out));
+}
+
+void layer_args(benchmark::internal::Benchmark* b) {
+    b->ArgNames({"batch", "in", "out", "act"});
+    b->Args({10, 784, 30, 0})->Args({10, 30, 10, 0});      // nielsen: sigmoid
+    b->Args({32, 784, 100, 1})->Args({32, 100, 10, 2});    // default: relu, softmax
+    b->Args({128, 784, 100, 1})->Args({128, 100, 10, 2});  // mlp100
+    b->Args({128, 784, 800, 1})->Args({128, 800, 10, 2});  // best-mlp
+    b->MinTime(kMinTime);
+}
+BENCHMARK(BM_LayerForward)->Apply(layer_args);
+BENCHMARK(BM_LayerBackward)->Apply(layer_args);
+
+// ---------------------------------------------------------------- activations
+// Arguments: batch, width. a = σ(z) over a (batch, width) matrix.
+
+template <Activation A>
+void BM_Activate(benchmark::State& state) {
+    const auto b = static_cast<std::size_t>(state.range(0)), n = static_cast<std::size_t>(state.range(1));
+    digitnet::Rng rng(6);
+    Matrix z = random_matrix(b, n, rng, 4.0), a(b, n);
+    for (auto _ : state) {
+        digitnet::activate(A, z, a);
+        benchmark::DoNotOptimize(a.data());
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * b * n));
+}
+
+template <Activation A>
+void BM_ActivateBackward(benchmark::State& state) {
+    const auto b = static_cast<std::size_t>(state.range(0)), n = static_cast<std::size_t>(state.range(1));
+    digitnet::Rng rng(7);
+    Matrix z = random_matrix(b, n, rng, 4.0), a(b, n), g = random_matrix(b, n, rng), delta(b, n);
+    digitnet::activate(A, z, a);
+    for (auto _ : state) {
+        digitnet::activation_backward(A, z, a, g, delta);
+        benchmark::DoNotOptimize(delta.data());
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * b * n));
+}
+
+void hidden_widths(benchmark::internal::Benchmark* b) {
+    b->ArgNames({"batch", "n"});
+    b->Args({10, 30})->Args({32, 100})->Args({128, 800});
+    b->MinTime(kMinTime);
+}
+void output_widths(benchmark::internal::Benchmark* b) {
+    b->ArgNames({"batch", "n"});
+    b->Args({10, 10})->Args({32, 10})->Args({128, 10});
+    b->MinTime(kMinTime);
+}
+BENCHMARK(BM_Activate<Activation::sigmoid>)->Name("BM_Sigmoid")->Apply(hidden_widths);
+BENCHMARK(BM_Activate<Activation::relu>)->Name("BM_Relu")->Apply(hidden_widths);
+BENCHMARK(BM_Activate<Activation::softmax>)->Name("BM_SoftmaxRows")->Apply(output_widths);
+BENCHMARK(BM_ActivateBackward<Activation::sigmoid>)->Name("BM_SigmoidBackward")->Apply(hidden_widths);
+BENCHMARK(BM_ActivateBackward<Activation::relu>)->Name("BM_ReluBackward")->Apply(hidden_widths);
+BENCHMARK(BM_ActivateBackward<Activation::softmax>)->Name("BM_SoftmaxRowsBackward")->Apply(output_widths);
+
+// ---------------------------------------------------------------- one training step per preset
+// Network::backprop over one mini-batch of the preset's size, then an SGD update of every
+// weight and bias. Random inputs in [0, 1) and one-hot targets; dropout as the preset says.
+// GFLOP/s counts the three products per layer (forward, ∂C/∂W, ∂C/∂x; the first layer has no
+// ∂C/∂x), 2 m n k each.
+
+void BM_TrainStep(benchmark::State& state, const std::string& preset_name) {
+    const digitnet::TrainConfig& config = digitnet::find_preset(preset_name).config;
+    digitnet::Rng rng(8);
+    digitnet::Network network(config.architecture);
+    network.initialize(config.init, rng);
+    for (std::size_t l = 0; l + 1 < network.layers.size(); ++l) network.layers[l].dropout = config.dropout;
+    const std::size_t batch = config.batch_size;
+    Matrix x = random_matrix(batch, network.input_size(), rng, 1.0);
+    for (float& v : x) v = 0.5f * (v + 1.0f);
+    Matrix y = one_hot(batch, network.output_size());
+    auto optimizer = digitnet::make_optimizer(digitnet::OptimizerConfig{});
+    std::vector<digitnet::Matrix*> values;
+    std::vector<const digitnet::Matrix*> grads;
+    for (auto& layer : network.layers) {
+        values.push_back(&layer.weights);
+        grads.push_back(&layer.grad_weights);
+        if (layer.use_bias) {
+            values.push_back(&layer.biases);
+            grads.push_back(&layer.grad_biases);
+        }
+    }
+    digitnet::Rng dropout_rng(9);
+    const bool dropout = config.dropout > 0.0f;
+    for (auto _ : state) {
+        const double cost = network.backprop(x, y, dropout ? &dropout_rng : nullptr);
+        benchmark::DoNotOptimize(cost);
+        optimizer->step(values, grads, 0.01f);
+    }
+    double flops = 0.0;
+    for (std::size_t l = 0; l < network.layers.size(); ++l) {
+        const double mnk = double(batch) * double(network.layers[l].n_in()) * double(network.layers[l].n_out());
+        flops += (l == 0 ? 4.0 : 6.0) * mnk;
+    }
+    set_gflops(state, flops);
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));  // examples/s
+}
+
+// ---------------------------------------------------------------- inference of the test set
+// The 10,000 test images through the network in batches of 1,000 (as digitnet eval does),
+// with predict() taking the argmax. Random pixels: the time does not depend on the values.
+
+void BM_Inference10k(benchmark::State& state, const std::string& preset_name, std::size_t hidden) {
+    digitnet::Architecture architecture = digitnet::find_preset(preset_name).config.architecture;
+    if (hidden) {
+        architecture.sizes = {784, hidden, 10};
+        architecture.hidden = Activation::relu;
+        architecture.output = Activation::softmax;
+        architecture.cost = digitnet::Cost::log_likelihood;
+    }
+    digitnet::Rng rng(10);
+    digitnet::Network network(architecture);
+    network.initialize(digitnet::Init::he, rng);
+    const std::size_t n = 10000, chunk = static_cast<std::size_t>(state.range(0));
+    Matrix x = random_matrix(n, 784, rng, 1.0);
+    for (float& v : x) v = 0.5f * (v + 1.0f);
+    for (auto _ : state) {
+        std::size_t sum = 0;
+        for (std::size_t begin = 0; begin < n; begin += chunk) {
+            const std::size_t count = std::min(chunk, n - begin);
+            for (int c : network.predict(x.rows_view(begin, count))) sum += static_cast<std::size_t>(c);
+        }
+        benchmark::DoNotOptimize(sum);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // --threads=N is ours; everything else goes to Google Benchmark.
+    int threads = 1;
+    if (const char* env = std::getenv("OPENBLAS_NUM_THREADS")) threads = std::atoi(env);
+    std::vector<char*> args;
+    for (int i = 0; i < argc; ++i) {
+        if (std::strncmp(argv[i], "--threads=", 10) == 0)
+            threads = std::atoi(argv[i] + 10);
+        else
+            args.push_back(argv[i]);
+    }
+    digitnet::set_num_threads(threads < 1 ? 1 : threads);
+
+    for (const char* preset : {"default", "nielsen", "rashid", "3b1b", "is-nine", "nielsen-ch3", "best-mlp"})
+        benchmark::RegisterBenchmark((std::string("BM_TrainStep/") + preset).c_str(), BM_TrainStep, std::string(preset))
+            ->MinTime(kMinTime);
+    benchmark::RegisterBenchmark("BM_Inference10k/nielsen", BM_Inference10k, std::string("nielsen"), std::size_t{0})
+        ->Arg(1000)->Arg(10000)->ArgName("chunk")->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("BM_Inference10k/mlp100", BM_Inference10k, std::string("default"), std::size_t{100})
+        ->Arg(1000)->Arg(10000)->ArgName("chunk")->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("BM_Inference10k/best-mlp", BM_Inference10k, std::string("best-mlp"), std::size_t{0})
+        ->Arg(1000)->Arg(10000)->ArgName("chunk")->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
+
+    int n = static_cast<int>(args.size());
+    benchmark::Initialize(&n, args.data());
+    if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+"""The PyTorch contender of bench/compare.py: the same network as digitnet, built from plain
+torch.nn.Linear layers and trained with torch.optim.SGD or Adam. Prints one JSON line:
+epoch_seconds, test_accuracy, inference_seconds (the 10,000 test images, median of 5).
+
+  bench/digitnet_torch.py --config nielsen --epochs 1 --threads 1
+Set OPENBLAS_NUM_THREADS / OMP_NUM_THREADS as well (compare.py does): Debian's torch may call
+OpenBLAS, which reads its own thread count.
+"""
+import json
+import math
+import time
+
+from compare import CONFIGS, load_mnist, median, worker_arguments
+
+
+def build(config, torch):
+    """nn.Sequential of Linear + activation (+ Dropout on hidden layers), initialised as digitnet:
+    normal: w, b ~ N(0, 1); he: w ~ N(0, 2/n_in), b = 0."""
+    nn = torch.nn
+    sizes = config["sizes"]
+    layers = []
+    for i in range(len(sizes) - 1):
+        linear = nn.Linear(sizes[i], sizes[i + 1])
+        with torch.no_grad():
+            if config["init"] == "normal":
+                linear.weight.normal_(0.0, 1.0)
+                linear.bias.normal_(0.0, 1.0)
+            elif config["init"] == "he":
+                linear.weight.normal_(0.0, math.sqrt(2.0 / sizes[i]))
+                linear.bias.zero_()
+            else:
+                raise SystemExit(f"init {config['init']}: not written here")
+        layers.append(linear)
+        last = i == len(sizes) - 2
+        act = config["output"] if last else config["hidden"]
+        if act == "sigmoid":
+            layers.append(nn.Sigmoid())
+        elif act == "relu":
+            layers.append(nn.ReLU())
+        elif act == "softmax":
+            pass  # the logits go to cross_entropy, which takes the log-softmax itself
+        if not last and config["dropout"] > 0:
+            layers.append(nn.Dropout(config["dropout"]))
+    return nn.Sequential(*layers)
+
+
+def main():
+    args = worker_arguments(__doc__)
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    config = CONFIGS[args.config]
+
+    x_train, y_train, x_test, y_test = load_mnist(args.data)
+    n = min(args.train_size, len(x_train))
+    x_train = torch.from_numpy(x_train[:n])
+    labels = torch.from_numpy(y_train[:n])
+    targets = F.one_hot(labels, config["sizes"][-1]).float()
+    x_test_t = torch.from_numpy(x_test)
+
+    model = build(config, torch)
+    if config["optimizer"] == "sgd":
+        opt = torch.optim.SGD(model.parameters(), lr=config["lr"])
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=config["lr"], betas=(0.9, 0.999), eps=1e-8)
+    sched = torch.optim.lr_scheduler.StepLR(opt, config["lr_step"], config["lr_factor"]) if config["lr_step"] else None
+    quadratic = config["cost"] == "quadratic"
+    batch = config["batch"]
+
+    epoch_seconds = []
+    for _ in range(args.epochs):
+        model.train()
+        start = time.perf_counter()
+        order = torch.randperm(n)
+        for i in range(0, n, batch):
+            idx = order[i:i + batch]
+            out = model(x_train[idx])
+            if quadratic:
+                # C = (1/n) Σ_x ½ ‖y - a‖²
+                loss = 0.5 * (out - targets[idx]).pow(2).sum(dim=1).mean()
+            else:
+                # C = -(1/n) Σ_x ln a_label, a = softmax(z)
+                loss = F.cross_entropy(out, labels[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        if sched:
+            sched.step()
+        epoch_seconds.append(time.perf_counter() - start)
+
+    model.eval()
+    times = []
+    with torch.no_grad():
+        for _ in range(5):
+            start = time.perf_counter()
+            predicted = model(x_test_t).argmax(dim=1)
+            times.append(time.perf_counter() - start)
+    accuracy = float((predicted.numpy() == y_test).mean())
+    print(json.dumps(dict(epoch_seconds=epoch_seconds, test_accuracy=accuracy, inference_seconds=median(times),
+                          torch=torch.__version__, torch_threads=torch.get_num_threads(),
+                          numpy=np.__version__)))
+
+
+if __name__ == "__main__":
+    main()
