@@ -1,31 +1,100 @@
 #include "digitnet/augment.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
-#include <vector>
+#include <string>
+
+#include "digitnet/error.hpp"
 
 namespace digitnet {
 
+namespace {
+
+// Normalised Gaussian kernel g[k] ∝ exp(-k² / 2σ²), k = -r..r with r = ⌈3σ⌉.
+std::vector<double> gaussian_kernel(double sigma) {
+    const int radius = std::max(1, static_cast<int>(std::ceil(3.0 * sigma)));
+    std::vector<double> g(2 * static_cast<std::size_t>(radius) + 1);
+    double sum = 0.0;
+    for (int k = -radius; k <= radius; ++k) sum += g[static_cast<std::size_t>(k + radius)] = std::exp(-k * k / (2.0 * sigma * sigma));
+    for (double& v : g) v /= sum;
+    return g;
+}
+
+// field ← α · (G_σ * field), separable: along rows, then along columns; zero outside the image.
+void smooth(std::vector<float>& field, std::size_t rows, std::size_t cols, const std::vector<double>& g, double alpha) {
+    const long radius = static_cast<long>(g.size() / 2);
+    const long R = static_cast<long>(rows), C = static_cast<long>(cols);
+    std::vector<double> tmp(field.size());
+    for (long i = 0; i < R; ++i)
+        for (long j = 0; j < C; ++j) {
+            double s = 0.0;
+            for (long k = std::max(-radius, -j); k <= std::min(radius, C - 1 - j); ++k)
+                s += g[static_cast<std::size_t>(k + radius)] * field[static_cast<std::size_t>(i * C + j + k)];
+            tmp[static_cast<std::size_t>(i * C + j)] = s;
+        }
+    for (long i = 0; i < R; ++i)
+        for (long j = 0; j < C; ++j) {
+            double s = 0.0;
+            for (long k = std::max(-radius, -i); k <= std::min(radius, R - 1 - i); ++k)
+                s += g[static_cast<std::size_t>(k + radius)] * tmp[static_cast<std::size_t>((i + k) * C + j)];
+            field[static_cast<std::size_t>(i * C + j)] = static_cast<float>(alpha * s);
+        }
+}
+
+}  // namespace
+
+void validate(const AugmentOptions& o) {
+    if (!(o.max_shift >= 0.0f && o.max_shift <= 1000.0f))
+        throw Error("--augment-shift: expected 0..1000 pixels, found " + std::to_string(o.max_shift));
+    if (!(o.max_rotation >= 0.0f && o.max_rotation <= 180.0f))
+        throw Error("--augment-rotation: expected 0..180 degrees, found " + std::to_string(o.max_rotation));
+    if (!(o.elastic_alpha >= 0.0f && o.elastic_alpha <= 1000.0f))
+        throw Error("--elastic-alpha: expected 0..1000, found " + std::to_string(o.elastic_alpha));
+    if (!(o.elastic_sigma > 0.0f && o.elastic_sigma <= 100.0f))
+        throw Error("--elastic-sigma: expected a value in (0, 100] pixels, found " + std::to_string(o.elastic_sigma));
+}
+
+void elastic_field(std::size_t rows, std::size_t cols, float alpha, float sigma, Rng& rng, std::vector<float>& dx,
+                   std::vector<float>& dy) {
+    dx.resize(rows * cols);
+    dy.resize(rows * cols);
+    for (float& v : dx) v = static_cast<float>(rng.uniform(-1.0, 1.0));  // u_x ~ U(-1, 1)
+    for (float& v : dy) v = static_cast<float>(rng.uniform(-1.0, 1.0));  // u_y ~ U(-1, 1)
+    const std::vector<double> g = gaussian_kernel(sigma);
+    smooth(dx, rows, cols, g, alpha);
+    smooth(dy, rows, cols, g, alpha);
+}
+
 void augment_batch(MatrixView x, std::size_t rows, std::size_t cols, Rng& rng, const AugmentOptions& options) {
-    std::vector<float> source(rows * cols);
+    validate(options);
+    if (x.cols != rows * cols)
+        throw Error("augment: images of " + std::to_string(rows) + "x" + std::to_string(cols) + " = " +
+                    std::to_string(rows * cols) + " pixels expected, found rows of " + std::to_string(x.cols));
+    const bool elastic = options.elastic_alpha > 0.0f;
+    std::vector<float> source(rows * cols), field_x, field_y;
     const double cy = (static_cast<double>(rows) - 1.0) / 2.0, cx = (static_cast<double>(cols) - 1.0) / 2.0;
     for (std::size_t r = 0; r < x.rows; ++r) {
         float* image = x.row(r);
         std::copy(image, image + rows * cols, source.begin());
+        const double background = *std::min_element(source.begin(), source.end());
         const double angle = rng.uniform(-1.0, 1.0) * options.max_rotation * std::numbers::pi / 180.0;
         const double dx = rng.uniform(-1.0, 1.0) * options.max_shift, dy = rng.uniform(-1.0, 1.0) * options.max_shift;
+        if (elastic) elastic_field(rows, cols, options.elastic_alpha, options.elastic_sigma, rng, field_x, field_y);
         const double c = std::cos(angle), s = std::sin(angle);
-        // Inverse mapping: each output pixel (i, j) samples the source at R⁻¹((i, j) - centre - shift) + centre.
+        auto at = [&](double yy, double xx) -> double {
+            if (yy < 0 || xx < 0 || yy >= static_cast<double>(rows) || xx >= static_cast<double>(cols)) return background;
+            return source[static_cast<std::size_t>(yy) * cols + static_cast<std::size_t>(xx)];
+        };
         for (std::size_t i = 0; i < rows; ++i)
             for (std::size_t j = 0; j < cols; ++j) {
-                const double yi = static_cast<double>(i) - cy - dy, xj = static_cast<double>(j) - cx - dx;
+                // p + d(p) - centre - shift, then R⁻¹, then back to image coordinates.
+                const double ey = elastic ? field_y[i * cols + j] : 0.0, ex = elastic ? field_x[i * cols + j] : 0.0;
+                const double yi = static_cast<double>(i) + ey - cy - dy, xj = static_cast<double>(j) + ex - cx - dx;
                 const double sy = c * yi - s * xj + cy, sx = s * yi + c * xj + cx;
+                // Bilinear: the four neighbours weighted by the fractional position.
                 const double fy = std::floor(sy), fx = std::floor(sx);
                 const double wy = sy - fy, wx = sx - fx;
-                auto at = [&](double yy, double xx) -> double {
-                    if (yy < 0 || xx < 0 || yy >= static_cast<double>(rows) || xx >= static_cast<double>(cols)) return 0.0;
-                    return source[static_cast<std::size_t>(yy) * cols + static_cast<std::size_t>(xx)];
-                };
                 const double v = (1 - wy) * ((1 - wx) * at(fy, fx) + wx * at(fy, fx + 1)) +
                                  wy * ((1 - wx) * at(fy + 1, fx) + wx * at(fy + 1, fx + 1));
                 image[i * cols + j] = static_cast<float>(v);
