@@ -54,7 +54,9 @@ Network::Network(const Architecture& architecture) : architecture_(architecture)
 }
 
 void Network::initialize(Init init, Rng& rng) {
-    for (auto& layer : layers) layer.initialize(init, rng);
+    // In the order of Nielsen's network.py: every layer's biases, then every layer's weights.
+    for (auto& layer : layers) layer.initialize_biases(init, rng);
+    for (auto& layer : layers) layer.initialize_weights(init, rng);
 }
 
 std::size_t Network::parameter_count() const {

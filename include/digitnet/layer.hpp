@@ -18,8 +18,9 @@ public:
     std::size_t n_out() const { return weights.rows(); }
     std::size_t parameter_count() const { return weights.size() + (use_bias ? biases.size() : 0); }
 
-    // Draw the weights and biases as `init` says.
-    void initialize(Init init, Rng& rng);
+    // Draw the weights, or the biases, as `init` says (see init.hpp).
+    void initialize_weights(Init init, Rng& rng);
+    void initialize_biases(Init init, Rng& rng);
 
     // x: (batch, n_in), weights: (n_out, n_in) -> z, activation: (batch, n_out)
     // z = x Wᵀ + b ; a = σ(z). With `training` and dropout > 0, inverted dropout: each

@@ -25,6 +25,7 @@ struct OptimizerConfig {
     float beta1 = 0.9f;
     float beta2 = 0.999f;
     float epsilon = 1e-8f;
+    bool operator==(const OptimizerConfig&) const = default;
 };
 
 // Checks names and ranges; throws Error naming the option (--optimizer, --momentum, ...).
