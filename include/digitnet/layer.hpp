@@ -21,6 +21,11 @@ public:
     // Draw the weights, or the biases, as `init` says (see init.hpp).
     void initialize_weights(Init init, Rng& rng);
     void initialize_biases(Init init, Rng& rng);
+    // Both: biases first, then weights.
+    void initialize(Init init, Rng& rng) {
+        initialize_biases(init, rng);
+        initialize_weights(init, rng);
+    }
 
     // x: (batch, n_in), weights: (n_out, n_in) -> z, activation: (batch, n_out)
     // z = x Wᵀ + b ; a = σ(z). With `training` and dropout > 0, inverted dropout: each
