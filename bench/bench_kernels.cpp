@@ -15,12 +15,14 @@
 #include <vector>
 
 #include "digitnet/activation.hpp"
+#include "digitnet/dataset.hpp"
 #include "digitnet/layer.hpp"
 #include "digitnet/matrix.hpp"
 #include "digitnet/network.hpp"
 #include "digitnet/optimizer.hpp"
 #include "digitnet/presets.hpp"
 #include "digitnet/random.hpp"
+#include "digitnet/train.hpp"
 
 namespace {
 
@@ -249,6 +251,35 @@ void BM_TrainStep(benchmark::State& state, const std::string& preset_name) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));  // examples/s
 }
 
+// ---------------------------------------------------------------- a whole epoch through the Trainer
+// What `digitnet train` does per epoch, on 5,000 synthetic examples (random pixels, labels
+// r % 10): shuffle, encode each mini-batch, backprop, the optimiser's step, the divergence
+// check. Augmentation off, no validation or test pass. Seconds per 50,000-example epoch are
+// 10 times the time shown.
+
+void BM_TrainerEpoch(benchmark::State& state, const std::string& preset_name) {
+    digitnet::TrainConfig config = digitnet::find_preset(preset_name).config;
+    config.epochs = 1;
+    config.augment = false;
+    config.evaluate_test = false;
+    const std::size_t n = 5000;
+    digitnet::DataSplits data;
+    data.name = "synthetic";
+    digitnet::Rng rng(11);
+    data.train.images = random_matrix(n, 784, rng, 1.0);
+    for (float& v : data.train.images) v = 0.5f * (v + 1.0f);
+    data.train.labels.resize(n);
+    for (std::size_t i = 0; i < n; ++i) data.train.labels[i] = static_cast<std::uint8_t>(i % 10);
+    for (auto _ : state) {
+        state.PauseTiming();
+        digitnet::Trainer trainer(config, data);
+        state.ResumeTiming();
+        trainer.run();
+        benchmark::DoNotOptimize(trainer.network().layers.back().weights.data());
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));  // examples/s
+}
+
 // ---------------------------------------------------------------- inference of the test set
 // The 10,000 test images through the network in batches of 1,000 (as digitnet eval does),
 // with predict() taking the argmax. Random pixels: the time does not depend on the values.
@@ -296,6 +327,10 @@ int main(int argc, char** argv) {
     for (const char* preset : {"default", "nielsen", "rashid", "3b1b", "is-nine", "nielsen-ch3", "best-mlp"})
         benchmark::RegisterBenchmark((std::string("BM_TrainStep/") + preset).c_str(), BM_TrainStep, std::string(preset))
             ->MinTime(kMinTime);
+    for (const char* preset : {"default", "nielsen", "best-mlp"})
+        benchmark::RegisterBenchmark((std::string("BM_TrainerEpoch5k/") + preset).c_str(), BM_TrainerEpoch,
+                                     std::string(preset))
+            ->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("BM_Inference10k/nielsen", BM_Inference10k, std::string("nielsen"), std::size_t{0})
         ->Arg(1000)->Arg(10000)->ArgName("chunk")->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("BM_Inference10k/mlp100", BM_Inference10k, std::string("default"), std::size_t{100})

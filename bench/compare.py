@@ -17,6 +17,7 @@ Usage (scripts/bench.sh is the entry point; it installs what is missing and buil
   bench/compare.py [--epochs 1] [--threads 1,2] [--configs nielsen,mlp100,best-mlp]
                    [--contenders digitnet,torch,numpy] [--json FILE]
   bench/compare.py --scaling [--train-size 10000]
+  bench/compare.py --openblas
 """
 import argparse
 import json
@@ -362,6 +363,41 @@ def scaling(args):
         batch *= 2
 
 
+CORENAME = ("import ctypes; lib = ctypes.CDLL('libopenblas.so.0'); "
+            "lib.openblas_get_corename.restype = lib.openblas_get_config.restype = ctypes.c_char_p; "
+            "print(lib.openblas_get_corename().decode(), '|', lib.openblas_get_config().decode())")
+
+
+def openblas(args):
+    """Which OpenBLAS kernel is used here, and sgemm GFLOP/s of the presets' shapes when
+    OPENBLAS_CORETYPE forces another one."""
+    if not args.bench_kernels or not os.access(args.bench_kernels, os.X_OK):
+        raise SystemExit(f"--bench-kernels: {args.bench_kernels} is not built (scripts/bench.sh builds it)")
+    threads = int(args.threads.split(",")[0])
+    pattern = "BM_Gemm(Forward|GradWeights)/batch:(10|128)/in:784/out:(30|100|800)/"
+    rows = {}
+    for core in ("", "Haswell", "SkylakeX", "Cooperlake"):
+        env = thread_env(threads)
+        env.pop("OPENBLAS_CORETYPE", None)
+        if core:
+            env["OPENBLAS_CORETYPE"] = core
+        name = subprocess.run([sys.executable, "-c", CORENAME], env=env, capture_output=True, text=True).stdout.strip()
+        stdout, _, _ = run_measured([args.bench_kernels, f"--threads={threads}", f"--benchmark_filter={pattern}",
+                                     "--benchmark_format=json", "--benchmark_repetitions=3",
+                                     "--benchmark_report_aggregates_only=true"], env=env)
+        gflops = {b["run_name"].replace("/min_time:0.050", ""): b["GFLOP/s"]
+                  for b in json.loads(stdout)["benchmarks"] if b.get("aggregate_name") == "median"}
+        rows[core or "(not set)"] = (name, gflops)
+    shapes = list(next(iter(rows.values()))[1])
+    print(f"# sgemm GFLOP/s (median of 3, per CPU-second of the calling thread), {threads} thread(s); "
+          f"{time.strftime('%Y-%m-%d %H:%M')}")
+    for core, (name, _) in rows.items():
+        print(f"#   OPENBLAS_CORETYPE={core}: openblas_get_corename() = {name}")
+    print(f"{'shape':42}" + "".join(f"{c:>11}" for c in rows))
+    for shape in shapes:
+        print(f"{shape:42}" + "".join(f"{rows[c][1].get(shape, float('nan')):11.1f}" for c in rows))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--epochs", type=int, default=1, help="epochs each contender trains (default 1)")
@@ -375,12 +411,16 @@ def main():
     p.add_argument("--json", help="also write the raw results here")
     p.add_argument("--scaling", action="store_true", help="digitnet's epoch time vs hidden size and batch size")
     p.add_argument("--train-size", type=int, default=10000, help="examples timed in --scaling (default 10000)")
+    p.add_argument("--openblas", action="store_true",
+                   help="which OpenBLAS kernel is used, and sgemm GFLOP/s under other OPENBLAS_CORETYPE values")
     args = p.parse_args()
     if args.epochs < 1:
         raise SystemExit(f"--epochs: expected 1 or more, found {args.epochs}")
     if not os.access(args.digitnet, os.X_OK):
         raise SystemExit(f"--digitnet: {args.digitnet} is not an executable (build it: cmake --build build)")
-    if args.scaling:
+    if args.openblas:
+        openblas(args)
+    elif args.scaling:
         if not 1 <= args.train_size <= TRAIN_EXAMPLES:
             raise SystemExit(f"--train-size: expected 1..{TRAIN_EXAMPLES}, found {args.train_size}")
         scaling(args)
