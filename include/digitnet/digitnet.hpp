@@ -6,6 +6,7 @@
 #include "digitnet/dataset.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/evaluate.hpp"
+#include "digitnet/explain.hpp"
 #include "digitnet/gradcheck.hpp"
 #include "digitnet/image.hpp"
 #include "digitnet/init.hpp"
