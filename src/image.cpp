@@ -2,11 +2,8 @@
 #include "digitnet/image.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <climits>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
+#include <initializer_list>
 #include <memory>
 
 #include <stb_image.h>
@@ -42,6 +39,86 @@ void check_header(const std::string& name, int width, int height) {
         throw Error(name + ": the image is " + std::to_string(width) + "x" + std::to_string(height) +
                     " = " + std::to_string(pixels) + " pixels; expected at most " +
                     std::to_string(kMaxImagePixels));
+    }
+}
+
+// A file larger than this is not read at all (a 40-megapixel image stored without
+// compression, 16-bit RGBA, is 320 MB).
+constexpr std::size_t kMaxImageFileBytes = std::size_t{400} << 20;
+
+// JPEG Huffman tables (DHT segment, marker FF C4): after the 2-byte length, tables of
+// 1 byte class/id, 16 bytes of code counts per length, then sum(counts) symbol bytes.
+// A table has at most 256 symbols; stb_image 2.27 does not check this and writes past its
+// arrays, so such files are refused here, before stb_image sees them.
+bool dht_segment_ok(std::span<const std::uint8_t> bytes, std::size_t length_at) {
+    if (length_at + 2 > bytes.size()) return true;
+    long remaining = ((bytes[length_at] << 8) | bytes[length_at + 1]) - 2;
+    std::size_t pos = length_at + 2;
+    while (remaining > 0 && pos + 17 <= bytes.size()) {
+        const int table_class = bytes[pos] >> 4, table_id = bytes[pos] & 15;
+        if (table_class > 1 || table_id > 3) return true;  // stb_image refuses it itself
+        long symbols = 0;
+        for (std::size_t i = 1; i <= 16; ++i) symbols += bytes[pos + i];
+        if (symbols > 256) return false;
+        pos += 17 + static_cast<std::size_t>(symbols);
+        remaining -= 17 + symbols;
+    }
+    return true;
+}
+
+// Walks the JPEG's segments (FF marker, 2-byte big-endian length) up to the first scan
+// (SOS, FF DA), checking each DHT; from the scan data on, where segments cannot be told
+// from data without decoding, every FF C4 is checked as if it began a DHT segment (in
+// valid scan data FF is only ever followed by 00 or a restart marker FF D0..D7).
+void check_jpeg_huffman_tables(std::span<const std::uint8_t> bytes, const std::string& name) {
+    if (bytes.size() < 2 || bytes[0] != 0xFF || bytes[1] != 0xD8) return;  // not a JPEG
+    auto refuse = [&name] {
+        throw Error(name + ": expected a JPEG Huffman table of at most 256 codes, found more (corrupt JPEG)");
+    };
+    std::size_t pos = 2;
+    while (pos < bytes.size() && bytes[pos] == 0xFF) {
+        while (pos < bytes.size() && bytes[pos] == 0xFF) ++pos;  // fill bytes
+        if (pos >= bytes.size()) return;
+        const std::uint8_t marker = bytes[pos++];
+        if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;  // no length
+        if (marker == 0xD9 || pos + 2 > bytes.size()) return;                                   // end of image
+        if (marker == 0xC4 && !dht_segment_ok(bytes, pos)) refuse();
+        pos += static_cast<std::size_t>((bytes[pos] << 8) | bytes[pos + 1]);
+        if (marker == 0xDA) break;  // scan data follows
+    }
+    for (std::size_t i = std::min(pos, bytes.size()); i + 1 < bytes.size(); ++i) {
+        if (bytes[i] == 0xFF && bytes[i + 1] == 0xC4 && !dht_segment_ok(bytes, i + 2)) refuse();
+    }
+}
+
+// A header may claim far more pixels than the file could hold; such a file is refused
+// before anything is allocated for it. Least bytes per pixel: BMP 1 bit (1 bpp palette),
+// PGM/PPM 1 byte (binary P5/P6, maxval <= 255), PNG 1 bit after deflate, whose output is at
+// most 1032 times its input. JPEG has no such bound (only the 40-megapixel limit applies).
+void check_size_against_file(std::span<const std::uint8_t> bytes, const std::string& name, int width,
+                             int height) {
+    const std::size_t pixels = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
+    auto starts_with = [&bytes](std::initializer_list<std::uint8_t> magic) {
+        return bytes.size() >= magic.size() && std::equal(magic.begin(), magic.end(), bytes.begin());
+    };
+    std::size_t max_pixels = 0;
+    const char* format = nullptr;
+    if (starts_with({'B', 'M'})) {
+        format = "BMP";
+        max_pixels = 8 * bytes.size();
+    } else if (starts_with({'P', '5'}) || starts_with({'P', '6'})) {
+        format = "PGM/PPM";
+        max_pixels = bytes.size();
+    } else if (starts_with({0x89, 'P', 'N', 'G'})) {
+        format = "PNG";
+        max_pixels = 8 * 1032 * bytes.size();
+    } else {
+        return;
+    }
+    if (pixels > max_pixels) {
+        throw Error(name + ": the " + format + " header says " + std::to_string(width) + "x" + std::to_string(height) +
+                    " pixels, but the file has only " + std::to_string(bytes.size()) +
+                    " bytes; expected a file that can hold them (truncated or corrupt?)");
     }
 }
 
@@ -85,28 +162,7 @@ RgbImage::RgbImage(std::size_t w, std::size_t h, Rgb fill) : width(w), height(h)
 }
 
 GrayImage load_image(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-        throw Error(path + ": expected " + kExpectedFormats + ", found a folder");
-    }
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!file) {
-        throw Error(path + ": cannot open image file (" + std::strerror(errno) + ")");
-    }
-    int width = 0, height = 0, file_channels = 0;
-    if (!stbi_info_from_file(file.get(), &width, &height, &file_channels)) {
-        throw Error(path + ": expected " + kExpectedFormats + ", stb_image cannot read it (" +
-                    stb_reason() + ")");
-    }
-    check_header(path, width, height);
-    const int channels = wanted_channels(file_channels);
-    StbPixels data(stbi_load_from_file(file.get(), &width, &height, &file_channels, channels));
-    if (!data) {
-        throw Error(path + ": expected " + kExpectedFormats + ", stb_image cannot decode it (" +
-                    stb_reason() + ")");
-    }
-    check_header(path, width, height);
-    return to_gray(data.get(), width, height, channels);
+    return decode_image(read_file(path, kMaxImageFileBytes), path);
 }
 
 GrayImage decode_image(std::span<const std::uint8_t> bytes, const std::string& name) {
@@ -117,6 +173,7 @@ GrayImage decode_image(std::span<const std::uint8_t> bytes, const std::string& n
         throw Error(name + ": expected an image file under 2 GiB, found " + std::to_string(bytes.size()) +
                     " bytes");
     }
+    check_jpeg_huffman_tables(bytes, name);
     const int length = static_cast<int>(bytes.size());
     int width = 0, height = 0, file_channels = 0;
     if (!stbi_info_from_memory(bytes.data(), length, &width, &height, &file_channels)) {
@@ -124,6 +181,7 @@ GrayImage decode_image(std::span<const std::uint8_t> bytes, const std::string& n
                     stb_reason() + ")");
     }
     check_header(name, width, height);
+    check_size_against_file(bytes, name, width, height);
     const int channels = wanted_channels(file_channels);
     StbPixels data(stbi_load_from_memory(bytes.data(), length, &width, &height, &file_channels, channels));
     if (!data) {

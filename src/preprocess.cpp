@@ -141,10 +141,16 @@ std::vector<float> preprocess_digit(const GrayImage& image, PreprocessInfo* info
     const Paper paper_estimate = estimate_paper(image);
     const float paper = paper_estimate.level;
     double darker = 0.0, lighter = 0.0;
+    float darkest = 0.0f, lightest = 0.0f;  // the strongest contrast on each side
     for (float v : image.pixels) {
         const float p = std::clamp(v, 0.0f, 1.0f);
-        if (p < paper) darker += paper - p;
-        else lighter += p - paper;
+        if (p < paper) {
+            darker += paper - p;
+            darkest = std::max(darkest, paper - p);
+        } else {
+            lighter += p - paper;
+            lightest = std::max(lightest, p - paper);
+        }
     }
     const bool inverted = darker > lighter;
     // Ink contrast c = max(0, ink - paper) with ink bright after the polarity choice.
@@ -155,8 +161,7 @@ std::vector<float> preprocess_digit(const GrayImage& image, PreprocessInfo* info
 
     // 2. Noise threshold: a quarter of the strongest contrast, and at least 4 sigma of the
     //    paper's noise; weaker contrast becomes 0.
-    float top = 0.0f;
-    for (float v : image.pixels) top = std::max(top, contrast(v));
+    const float top = inverted ? darkest : lightest;
     if (top < kMinContrast) throw_blank();
     const float threshold = std::max(0.25f * top, 4.0f * paper_estimate.sigma);
     if (top <= threshold) throw_blank();

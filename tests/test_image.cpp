@@ -181,6 +181,34 @@ TEST(Image, RefusesAHeaderClaimingOver40Megapixels) {
     fs::remove_all(dir);
 }
 
+TEST(Image, RefusesAHeaderClaimingMorePixelsThanTheFileCanHold) {
+    // A 24-bit BMP header claiming 3000x3000 pixels (under the 40-megapixel limit) in a
+    // 54-byte file: nothing is allocated for the 27 MB it claims.
+    std::vector<std::uint8_t> bmp = {'B', 'M'};
+    auto le32 = [&bmp](std::uint32_t v) {
+        for (int i = 0; i < 4; ++i) bmp.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    };
+    le32(54 + 3000 * 3000 * 3);
+    le32(0);
+    le32(54);  // pixel data offset
+    le32(40);  // BITMAPINFOHEADER
+    le32(3000);
+    le32(3000);
+    bmp.insert(bmp.end(), {1, 0, 24, 0});  // planes, bits per pixel
+    for (int i = 0; i < 6; ++i) le32(0);
+    ASSERT_EQ(bmp.size(), 54u);
+    try {
+        decode_image(bmp, "claims.bmp");
+        FAIL() << "expected an Error";
+    } catch (const Error& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("claims.bmp"), std::string::npos) << message;
+        EXPECT_NE(message.find("3000x3000"), std::string::npos) << message;
+    }
+    const std::string pgm = "P5\n2000 2000\n255\n";
+    EXPECT_THROW(decode_image(std::vector<std::uint8_t>(pgm.begin(), pgm.end()), "claims.pgm"), Error);
+}
+
 TEST(Image, CorruptTruncatedOrMissingFilesGiveErrorsNamingTheFile) {
     const fs::path dir = temp_dir("corrupt");
     const fs::path text = dir / "notes.png";
@@ -200,6 +228,25 @@ TEST(Image, CorruptTruncatedOrMissingFilesGiveErrorsNamingTheFile) {
     }
     EXPECT_THROW(decode_image({}, "empty.png"), Error);
     fs::remove_all(dir);
+}
+
+TEST(Image, RefusesAJpegHuffmanTableWithMoreThan256Codes) {
+    // SOI, then a DHT segment whose 16 code counts add up to 16 x 32 = 512 symbols.
+    std::vector<std::uint8_t> jpeg = {0xFF, 0xD8, 0xFF, 0xC4, 0x00, 0x13, 0x00};
+    jpeg.insert(jpeg.end(), 16, 32);
+    jpeg.insert(jpeg.end(), 600, 0);
+    try {
+        decode_image(jpeg, "bad.jpg");
+        FAIL() << "expected an Error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("bad.jpg"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("Huffman"), std::string::npos) << e.what();
+    }
+    // The same table after the start of scan data is caught too.
+    std::vector<std::uint8_t> later = {0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02, 0x12, 0x34, 0xFF, 0xC4, 0x00, 0x13, 0x10};
+    later.insert(later.end(), 16, 32);
+    later.insert(later.end(), 600, 0);
+    EXPECT_THROW(decode_image(later, "later.jpg"), Error);
 }
 
 TEST(Image, WritePngRefusesMismatchedSizesAndMissingFolders) {

@@ -50,8 +50,9 @@ inline constexpr std::size_t kMaxImagePixels = 40'000'000;
 
 // Reads a PNG, JPEG, BMP or PGM/PPM file as greyscale. Colour becomes luminance; a
 // transparent pixel is composited over white: v = alpha * grey + (1 - alpha) * 1.
-// The size is read from the header first: over kMaxImagePixels, an empty image or a file
-// stb_image cannot read throws digitnet::Error naming the path and the reason.
+// The size is read from the header first: over kMaxImagePixels, an empty image, a file
+// over 400 MB or one stb_image cannot read throws digitnet::Error naming the path and the
+// reason. JPEG Huffman tables are checked before stb_image parses them.
 GrayImage load_image(const std::string& path);
 
 // The same on a file already in memory; `name` only appears in error messages.
