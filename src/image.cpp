@@ -91,6 +91,34 @@ void check_jpeg_huffman_tables(std::span<const std::uint8_t> bytes, const std::s
     }
 }
 
+// PGM/PPM header: "P5" or "P6", then width, height and maxval as decimal numbers separated
+// by whitespace and "#" comments. stb_image 2.27 accumulates these in an int without an
+// overflow check, so a number of 100000000 or more is refused here first; and it reads
+// 16-bit samples (maxval > 255) in the wrong byte order, so those files are refused too.
+void check_pnm_header(std::span<const std::uint8_t> bytes, const std::string& name) {
+    if (bytes.size() < 2 || bytes[0] != 'P' || (bytes[1] != '5' && bytes[1] != '6')) return;
+    auto is_space = [](std::uint8_t c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+    std::size_t pos = 2;
+    for (int number = 0; number < 3; ++number) {
+        for (;;) {  // whitespace and comments
+            while (pos < bytes.size() && is_space(bytes[pos])) ++pos;
+            if (pos >= bytes.size() || bytes[pos] != '#') break;
+            while (pos < bytes.size() && bytes[pos] != '\n' && bytes[pos] != '\r') ++pos;
+        }
+        long value = 0;
+        for (; pos < bytes.size() && bytes[pos] >= '0' && bytes[pos] <= '9'; ++pos) {
+            value = value * 10 + (bytes[pos] - '0');
+            if (value >= 100'000'000) {
+                throw Error(name + ": expected PGM/PPM header numbers below 100000000, found a larger one (corrupt file)");
+            }
+        }
+        if (number == 2 && value > 255) {
+            throw Error(name + ": expected an 8-bit PGM/PPM (maxval at most 255), found maxval " +
+                        std::to_string(value) + " (16-bit samples are not supported)");
+        }
+    }
+}
+
 // A header may claim far more pixels than the file could hold; such a file is refused
 // before anything is allocated for it. Least bytes per pixel: BMP 1 bit (1 bpp palette),
 // PGM/PPM 1 byte (binary P5/P6, maxval <= 255), PNG 1 bit after deflate, whose output is at
@@ -122,25 +150,23 @@ void check_size_against_file(std::span<const std::uint8_t> bytes, const std::str
     }
 }
 
-// Files with alpha are decoded as (grey, alpha) pairs so transparency can be composited
-// over white; the rest as plain grey.
-int wanted_channels(int file_channels) { return (file_channels == 2 || file_channels == 4) ? 2 : 1; }
-
-// stb's 8-bit samples to [0, 1]; with alpha: v = a * g + (1 - a) * 1 (over white paper).
+// stb_image's 8-bit samples, in the file's own channels (1 grey, 2 grey + alpha, 3 RGB,
+// 4 RGBA), to [0, 1]. Colour becomes luminance y = 0.299 r + 0.587 g + 0.114 b; alpha a
+// is composited over white paper: v = a y + (1 - a). The conversion is done here rather
+// than by stb_image's req_comp, whose 16-bit PGM path in version 2.27 reads out of bounds.
 GrayImage to_gray(const stbi_uc* data, int width, int height, int channels) {
     GrayImage image;
     image.width = static_cast<std::size_t>(width);
     image.height = static_cast<std::size_t>(height);
     const std::size_t n = image.width * image.height;
+    const auto c = static_cast<std::size_t>(channels);
     image.pixels.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
-        const float grey = data[i * channels] / 255.0f;
-        if (channels == 2) {
-            const float alpha = data[i * 2 + 1] / 255.0f;
-            image.pixels[i] = alpha * grey + (1.0f - alpha);
-        } else {
-            image.pixels[i] = grey;
-        }
+        const stbi_uc* p = data + i * c;
+        const float y = c >= 3 ? (0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]) / 255.0f : p[0] / 255.0f;
+        const bool has_alpha = c == 2 || c == 4;
+        const float a = has_alpha ? p[c - 1] / 255.0f : 1.0f;
+        image.pixels[i] = std::clamp(a * y + (1.0f - a), 0.0f, 1.0f);
     }
     return image;
 }
@@ -174,6 +200,7 @@ GrayImage decode_image(std::span<const std::uint8_t> bytes, const std::string& n
                     " bytes");
     }
     check_jpeg_huffman_tables(bytes, name);
+    check_pnm_header(bytes, name);
     const int length = static_cast<int>(bytes.size());
     int width = 0, height = 0, file_channels = 0;
     if (!stbi_info_from_memory(bytes.data(), length, &width, &height, &file_channels)) {
@@ -182,13 +209,16 @@ GrayImage decode_image(std::span<const std::uint8_t> bytes, const std::string& n
     }
     check_header(name, width, height);
     check_size_against_file(bytes, name, width, height);
-    const int channels = wanted_channels(file_channels);
-    StbPixels data(stbi_load_from_memory(bytes.data(), length, &width, &height, &file_channels, channels));
+    int channels = 0;
+    StbPixels data(stbi_load_from_memory(bytes.data(), length, &width, &height, &channels, 0));
     if (!data) {
         throw Error(name + ": expected " + kExpectedFormats + ", stb_image cannot decode it (" +
                     stb_reason() + ")");
     }
     check_header(name, width, height);
+    if (channels < 1 || channels > 4) {
+        throw Error(name + ": expected 1 to 4 channels, stb_image found " + std::to_string(channels));
+    }
     return to_gray(data.get(), width, height, channels);
 }
 

@@ -161,6 +161,17 @@ TEST(Image, ReadsBmpAndPgm) {
     const GrayImage from_pgm = decode_image(pgm, "x.pgm");
     ASSERT_EQ(from_pgm.width, 3u);
     for (std::size_t i = 0; i < 6; ++i) EXPECT_NEAR(from_pgm.pixels[i], grey[i] / 255.0f, 1e-6) << i;
+
+    // 16-bit samples (maxval over 255) are refused with a reason rather than misread.
+    const std::string header16 = "P5 3 1 65535\n";
+    std::vector<std::uint8_t> pgm16(header16.begin(), header16.end());
+    pgm16.insert(pgm16.end(), {0xFF, 0xFF, 0x00, 0x00, 0x80, 0x00});
+    try {
+        decode_image(pgm16, "x16.pgm");
+        ADD_FAILURE() << "expected an Error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("65535"), std::string::npos) << e.what();
+    }
 }
 
 TEST(Image, RefusesAHeaderClaimingOver40Megapixels) {
@@ -207,6 +218,9 @@ TEST(Image, RefusesAHeaderClaimingMorePixelsThanTheFileCanHold) {
     }
     const std::string pgm = "P5\n2000 2000\n255\n";
     EXPECT_THROW(decode_image(std::vector<std::uint8_t>(pgm.begin(), pgm.end()), "claims.pgm"), Error);
+    // A width too long for an int.
+    const std::string huge = "P5 # comment\n00001434746761288520681 2\n255\n";
+    EXPECT_THROW(decode_image(std::vector<std::uint8_t>(huge.begin(), huge.end()), "long.pgm"), Error);
 }
 
 TEST(Image, CorruptTruncatedOrMissingFilesGiveErrorsNamingTheFile) {
