@@ -51,14 +51,15 @@ constexpr std::size_t kMaxImageFileBytes = std::size_t{400} << 20;
 // A table has at most 256 symbols; stb_image 2.27 does not check this and writes past its
 // arrays, so such files are refused here, before stb_image sees them.
 bool dht_segment_ok(std::span<const std::uint8_t> bytes, std::size_t length_at) {
-    if (length_at + 2 > bytes.size()) return true;
-    long remaining = ((bytes[length_at] << 8) | bytes[length_at + 1]) - 2;
+    // Past the end of the data stb_image reads zeros; so does this check.
+    auto byte_at = [&bytes](std::size_t i) -> long { return i < bytes.size() ? bytes[i] : 0; };
+    long remaining = ((byte_at(length_at) << 8) | byte_at(length_at + 1)) - 2;
     std::size_t pos = length_at + 2;
-    while (remaining > 0 && pos + 17 <= bytes.size()) {
-        const int table_class = bytes[pos] >> 4, table_id = bytes[pos] & 15;
+    while (remaining > 0) {
+        const long table_class = byte_at(pos) >> 4, table_id = byte_at(pos) & 15;
         if (table_class > 1 || table_id > 3) return true;  // stb_image refuses it itself
         long symbols = 0;
-        for (std::size_t i = 1; i <= 16; ++i) symbols += bytes[pos + i];
+        for (std::size_t i = 1; i <= 16; ++i) symbols += byte_at(pos + i);
         if (symbols > 256) return false;
         pos += 17 + static_cast<std::size_t>(symbols);
         remaining -= 17 + symbols;
@@ -81,8 +82,8 @@ void check_jpeg_huffman_tables(std::span<const std::uint8_t> bytes, const std::s
         if (pos >= bytes.size()) return;
         const std::uint8_t marker = bytes[pos++];
         if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;  // no length
-        if (marker == 0xD9 || pos + 2 > bytes.size()) return;                                   // end of image
         if (marker == 0xC4 && !dht_segment_ok(bytes, pos)) refuse();
+        if (marker == 0xD9 || pos + 2 > bytes.size()) return;  // end of image or of the data
         pos += static_cast<std::size_t>((bytes[pos] << 8) | bytes[pos + 1]);
         if (marker == 0xDA) break;  // scan data follows
     }
