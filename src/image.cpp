@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <climits>
 #include <initializer_list>
+#include <iterator>
 #include <memory>
 
 #include <stb_image.h>
@@ -89,6 +90,31 @@ void check_jpeg_huffman_tables(std::span<const std::uint8_t> bytes, const std::s
     }
     for (std::size_t i = std::min(pos, bytes.size()); i + 1 < bytes.size(); ++i) {
         if (bytes[i] == 0xFF && bytes[i + 1] == 0xC4 && !dht_segment_ok(bytes, i + 2)) refuse();
+    }
+}
+
+// PNG: an 8-byte signature, then chunks of a 4-byte big-endian length, a 4-byte type, the
+// data and a 4-byte CRC, up to IEND. stb_image grows its buffer to a chunk's claimed
+// length before reading it, so a chunk claiming more bytes than the file has left is
+// refused here first.
+void check_png_chunks(std::span<const std::uint8_t> bytes, const std::string& name) {
+    static constexpr std::uint8_t kSignature[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (bytes.size() < 8 || !std::equal(std::begin(kSignature), std::end(kSignature), bytes.begin())) return;
+    std::size_t pos = 8;
+    while (pos + 8 <= bytes.size()) {
+        const std::size_t length = (std::size_t{bytes[pos]} << 24) | (std::size_t{bytes[pos + 1]} << 16) |
+                                   (std::size_t{bytes[pos + 2]} << 8) | bytes[pos + 3];
+        const std::string type(bytes.begin() + static_cast<std::ptrdiff_t>(pos + 4),
+                               bytes.begin() + static_cast<std::ptrdiff_t>(pos + 8));
+        const std::size_t left = bytes.size() - pos - 8;
+        if (length > left) {
+            std::string printable_type;
+            for (char c : type) printable_type += (c >= 32 && c < 127) ? c : '?';
+            throw Error(name + ": PNG chunk '" + printable_type + "' claims " + std::to_string(length) +
+                        " bytes, but the file has " + std::to_string(left) + " left (truncated or corrupt PNG)");
+        }
+        if (type == "IEND") return;
+        pos += 12 + length;
     }
 }
 
@@ -202,6 +228,7 @@ GrayImage decode_image(std::span<const std::uint8_t> bytes, const std::string& n
     }
     check_jpeg_huffman_tables(bytes, name);
     check_pnm_header(bytes, name);
+    check_png_chunks(bytes, name);
     const int length = static_cast<int>(bytes.size());
     int width = 0, height = 0, file_channels = 0;
     if (!stbi_info_from_memory(bytes.data(), length, &width, &height, &file_channels)) {

@@ -216,6 +216,15 @@ TEST(Image, RefusesAHeaderClaimingMorePixelsThanTheFileCanHold) {
         EXPECT_NE(message.find("claims.bmp"), std::string::npos) << message;
         EXPECT_NE(message.find("3000x3000"), std::string::npos) << message;
     }
+    // A PNG chunk claiming 2 GB in a file of a few dozen bytes.
+    std::vector<std::uint8_t> png = png_header_only(16, 16);
+    png.insert(png.end(), {0x7F, 0xFF, 0xFF, 0xF0, 'I', 'D', 'A', 'T', 0x78, 0x9C});
+    try {
+        decode_image(png, "chunk.png");
+        ADD_FAILURE() << "expected an Error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("IDAT"), std::string::npos) << e.what();
+    }
     const std::string pgm = "P5\n2000 2000\n255\n";
     EXPECT_THROW(decode_image(std::vector<std::uint8_t>(pgm.begin(), pgm.end()), "claims.pgm"), Error);
     // A width too long for an int.
