@@ -244,7 +244,7 @@ def compare(args):
 
     print()
     print(f"{'config':9} {'thr':>3} {'contender':9} {'s/epoch':>8} {'examples/s':>11} {'test acc':>8} "
-          f"{'ratio':>6} {'peak MB':>8}")
+          f"{'ratio':>6} {'peak MiB':>8}")
     for r in rows:
         base = find(r["config"], r["threads"], "digitnet")
         ratio = r["seconds_per_epoch"] / base["seconds_per_epoch"] if base else None
@@ -253,7 +253,7 @@ def compare(args):
               f"{TRAIN_EXAMPLES / r['seconds_per_epoch']:11.0f} {fmt(acc and 100 * acc, '7.2f')}% "
               f"{fmt(ratio, '6.2f')} {r['peak_rss_mb']:8.0f}")
     print("ratio = contender s/epoch / digitnet s/epoch (above 1: digitnet is faster); "
-          "peak MB = maximum resident set size of the whole process")
+          "peak MiB = maximum resident set size of the whole process (wait4)")
 
     # Inference of the 10,000 test images.
     print()
@@ -322,8 +322,8 @@ def compare(args):
                 target(f"{name}, {threads} thr: inference >= 3x faster than PyTorch", f"{ratio:.1f}x", ratio >= 3)
     for r in rows:
         if r["contender"] == "digitnet" and r["threads"] == threads_list[0]:
-            target(f"{r['config']}: peak memory while training <= float32 data ({data_mb:.0f} MB) + 100 MB",
-                   f"{r['peak_rss_mb']:.0f} MB", r["peak_rss_mb"] <= data_mb + 100)
+            target(f"{r['config']}: peak memory while training <= float32 data ({data_mb:.0f} MiB) + 100 MB",
+                   f"{r['peak_rss_mb']:.0f} MiB", r["peak_rss_mb"] <= data_mb + 100)
 
     if args.json:
         with open(args.json, "w") as f:
