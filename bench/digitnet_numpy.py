@@ -13,8 +13,10 @@ For a mini-batch X (B, n_in), layer l with weights W (n_out, n_in) and biases b 
              delta^{l-1} = (delta W) ⊙ σ'(z^{l-1})
 """
 import json
+import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from compare import CONFIGS, load_mnist, median, worker_arguments
 
 

@@ -8,9 +8,11 @@ Set OPENBLAS_NUM_THREADS / OMP_NUM_THREADS as well (compare.py does): Debian's t
 OpenBLAS, which reads its own thread count.
 """
 import json
+import sys
 import math
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from compare import CONFIGS, load_mnist, median, worker_arguments
 
 
