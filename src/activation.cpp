@@ -94,7 +94,13 @@ void activation_backward(Activation activation, ConstMatrixView z, ConstMatrixVi
         case Activation::step: for (std::size_t i = 0; i < n; ++i) dp[i] = 0.0f; break;
         case Activation::sigmoid: for (std::size_t i = 0; i < n; ++i) dp[i] = gp[i] * ap[i] * (1.0f - ap[i]); break;
         case Activation::tanh: for (std::size_t i = 0; i < n; ++i) dp[i] = gp[i] * (1.0f - ap[i] * ap[i]); break;
-        case Activation::relu: for (std::size_t i = 0; i < n; ++i) dp[i] = zp[i] > 0.0f ? gp[i] : 0.0f; break;
+        case Activation::relu:
+            // Load g first so that the select compiles to a blend, not a branch.
+            for (std::size_t i = 0; i < n; ++i) {
+                const float g = gp[i];
+                dp[i] = zp[i] > 0.0f ? g : 0.0f;
+            }
+            break;
         case Activation::identity: if (dp != gp) std::copy(gp, gp + n, dp); break;
         case Activation::softmax:
             // delta_i = Σ_j grad_a_j ∂a_j/∂z_i = a_i (grad_a_i - Σ_j grad_a_j a_j)

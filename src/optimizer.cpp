@@ -121,14 +121,16 @@ void Adam::update(Matrix& w, const Matrix& g, std::vector<Matrix>& slots, float 
     float* vp = slots[1].data();
     const float* gp = g.data();
     const double t = static_cast<double>(t_);
-    // Bias corrections folded into the step size: η_t = η √(1-β2^t) / (1-β1^t)
-    const float correction1 = static_cast<float>(1.0 - std::pow(beta1_, t));
-    const float correction2 = static_cast<float>(1.0 - std::pow(beta2_, t));
+    const float beta1 = beta1_, beta2 = beta2_, eps = eps_;  // locals: lets the loop vectorise
+    const float correction1 = static_cast<float>(1.0 - std::pow(beta1, t));
+    const float correction2 = static_cast<float>(1.0 - std::pow(beta2, t));
     for (std::size_t i = 0; i < w.size(); ++i) {
-        mp[i] = beta1_ * mp[i] + (1.0f - beta1_) * gp[i];
-        vp[i] = beta2_ * vp[i] + (1.0f - beta2_) * gp[i] * gp[i];
-        const float m_hat = mp[i] / correction1, v_hat = vp[i] / correction2;
-        wp[i] -= lr * m_hat / (std::sqrt(v_hat) + eps_);
+        const float m = beta1 * mp[i] + (1.0f - beta1) * gp[i];         // m ← β1 m + (1-β1) g
+        const float v = beta2 * vp[i] + (1.0f - beta2) * gp[i] * gp[i];  // v ← β2 v + (1-β2) g²
+        mp[i] = m;
+        vp[i] = v;
+        const float m_hat = m / correction1, v_hat = v / correction2;   // bias corrections
+        wp[i] -= lr * m_hat / (std::sqrt(v_hat) + eps);
     }
 }
 

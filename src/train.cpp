@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 
 #include <nlohmann/json.hpp>
@@ -223,13 +224,22 @@ void Trainer::apply_regularization(std::size_t n_train) {
     }
 }
 
-bool Trainer::weights_finite() const {
-    for (const auto& layer : network_.layers) {
-        float sum = 0.0f;  // NaN or ±inf anywhere makes the sum non-finite (or NaN)
-        for (float w : layer.weights) sum += w * 0.0f;
-        for (float b : layer.biases) sum += b * 0.0f;
-        if (sum != 0.0f) return false;
+// A float is NaN or ±inf exactly when all its exponent bits are set; testing the bits
+// (rather than summing) lets the compiler vectorise the scan over every parameter.
+static bool all_finite(const Matrix& m) {
+    std::uint32_t bad = 0;
+    const float* p = m.data();
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        std::uint32_t bits;
+        std::memcpy(&bits, p + i, sizeof bits);
+        bad |= static_cast<std::uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
     }
+    return bad == 0;
+}
+
+bool Trainer::weights_finite() const {
+    for (const auto& layer : network_.layers)
+        if (!all_finite(layer.weights) || !all_finite(layer.biases)) return false;
     return true;
 }
 
