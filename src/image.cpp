@@ -73,11 +73,14 @@ bool dht_segment_ok(std::span<const std::uint8_t> bytes, std::size_t length_at) 
 // from data without decoding, every FF C4 is checked as if it began a DHT segment (in
 // valid scan data FF is only ever followed by 00 or a restart marker FF D0..D7).
 void check_jpeg_huffman_tables(std::span<const std::uint8_t> bytes, const std::string& name) {
-    if (bytes.size() < 2 || bytes[0] != 0xFF || bytes[1] != 0xD8) return;  // not a JPEG
+    // Start of image: FF D8, after any number of FF fill bytes (as stb_image accepts it).
+    std::size_t pos = 0;
+    while (pos < bytes.size() && bytes[pos] == 0xFF) ++pos;
+    if (pos == 0 || pos >= bytes.size() || bytes[pos] != 0xD8) return;  // not a JPEG
+    ++pos;
     auto refuse = [&name] {
         throw Error(name + ": expected a JPEG Huffman table of at most 256 codes, found more (corrupt JPEG)");
     };
-    std::size_t pos = 2;
     while (pos < bytes.size() && bytes[pos] == 0xFF) {
         while (pos < bytes.size() && bytes[pos] == 0xFF) ++pos;  // fill bytes
         if (pos >= bytes.size()) return;
