@@ -3,10 +3,16 @@
 #include <memory>
 #include <string>
 
+#include <cmath>
+
 #include "commands.hpp"
+#include "data_options.hpp"
 #include "digitnet/error.hpp"
+#include "digitnet/image.hpp"
+#include "digitnet/inside.hpp"
 #include "digitnet/model_io.hpp"
 #include "digitnet/network.hpp"
+#include "digitnet/plot.hpp"
 
 namespace digitnet::cli {
 
@@ -18,7 +24,82 @@ struct InspectOptions {
     std::string activation = "sigmoid";
     std::string output = "sigmoid";
     bool no_bias = false;
+    std::string weights_png, backquery_png, mistakes_png;
+    std::size_t noise = 0, mistakes = 36;
+    std::uint64_t seed = 1;
+    DataOptions data;
 };
+
+// Side of the square image a network's inputs make (784 -> 28), or 0 when they are not square.
+std::size_t image_side(const Network& network) {
+    const auto side = static_cast<std::size_t>(std::lround(std::sqrt(static_cast<double>(network.input_size()))));
+    return side * side == network.input_size() ? side : 0;
+}
+
+void require_square(const Network& network, const char* option) {
+    if (!image_side(network))
+        throw Error(std::string(option) + ": needs a network whose inputs form a square image, found " +
+                    std::to_string(network.input_size()) + " inputs");
+}
+
+void see_inside(Network& network, const InspectOptions& o) {
+    if (!o.weights_png.empty()) {
+        require_square(network, "--weights-png");
+        const std::size_t side = image_side(network);
+        auto tiles = first_layer_weight_tiles(network);
+        std::vector<std::string> captions;
+        for (std::size_t j = 0; j < tiles.size(); ++j) captions.push_back(std::to_string(j + 1));
+        const auto columns = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(tiles.size()))));
+        write_png(o.weights_png, render_tiles(tiles, side, side, columns, true, captions,
+                                              "first-layer weights (blue < 0 < red)"));
+        std::printf("weights of %zu hidden neurons written to %s\n", tiles.size(), o.weights_png.c_str());
+    }
+    if (o.noise) {
+        Rng rng(o.seed);
+        const NoiseReport r = noise_confidence(network, o.noise, rng);
+        std::printf("\n%zu random-noise images: mean confidence %.1f%%, %.1f%% answered with over 90%% confidence\n",
+                    r.images, 100 * r.mean_top_probability, 100 * r.fraction_above_90);
+        std::printf("  confidence   images\n");
+        for (std::size_t b = 0; b < r.histogram.size(); ++b) {
+            const int bar = r.images ? static_cast<int>(40.0 * static_cast<double>(r.histogram[b]) / static_cast<double>(r.images)) : 0;
+            std::printf("  %3zu-%3zu%%  %7zu  %.*s\n", b * 10, b * 10 + 10, r.histogram[b], bar,
+                        "########################################");
+        }
+        std::printf("  answers:");
+        for (std::size_t c = 0; c < r.predicted_counts.size(); ++c) std::printf(" %zu:%zu", c, r.predicted_counts[c]);
+        std::printf("\n");
+    }
+    if (!o.backquery_png.empty()) {
+        require_square(network, "--backquery");
+        const std::size_t side = image_side(network);
+        auto images = backquery(network);
+        std::vector<std::string> captions;
+        for (std::size_t c = 0; c < images.size(); ++c) captions.push_back(std::to_string(c));
+        write_png(o.backquery_png, render_tiles(images, side, side, images.size() > 5 ? 5 : images.size(), false, captions,
+                                                "backwards query: what each label looks like to the network"));
+        std::printf("backwards query of %zu labels written to %s\n", images.size(), o.backquery_png.c_str());
+    }
+    if (!o.mistakes_png.empty()) {
+        require_square(network, "--mistakes");
+        DataOptions data_options = o.data;
+        data_options.validation_size = 0;
+        const DataSplits data = load_data(data_options);
+        if (data.test.features() != network.input_size())
+            throw Error("--mistakes: the network takes " + std::to_string(network.input_size()) + " inputs but " +
+                        data.name + "'s images have " + std::to_string(data.test.features()) + " pixels");
+        const auto worst = worst_mistakes(network, data.test, o.mistakes);
+        std::vector<std::vector<float>> tiles;
+        std::vector<std::string> captions;
+        for (const Mistake& m : worst) {
+            tiles.emplace_back(data.test.images.row(m.index), data.test.images.row(m.index) + data.test.features());
+            captions.push_back(std::to_string(m.label) + "->" + std::to_string(m.predicted));
+        }
+        if (tiles.empty()) throw Error("--mistakes: the network classifies every test image correctly");
+        write_png(o.mistakes_png, render_tiles(tiles, data.test.image_rows, data.test.image_cols, 6, false, captions,
+                                               "worst mistakes (true->predicted)"));
+        std::printf("%zu worst-classified test images written to %s\n", tiles.size(), o.mistakes_png.c_str());
+    }
+}
 
 void print_network(const Network& network, const std::string& title) {
     std::printf("%s\n", title.c_str());
@@ -43,9 +124,20 @@ void add_inspect_command(CLI::App& app) {
     cmd->add_option("--activation", o->activation, "hidden activation, with --layers")->capture_default_str();
     cmd->add_option("--output", o->output, "output activation, with --layers")->capture_default_str();
     cmd->add_flag("--no-bias", o->no_bias, "layers without biases, with --layers");
+    cmd->add_option("--weights-png", o->weights_png, "each first-layer neuron's incoming weights as a tile, in one PNG");
+    cmd->add_option("--noise", o->noise, "feed N random-noise images and report how confident the answers are")
+        ->check(CLI::Range(1, 1000000));
+    cmd->add_option("--seed", o->seed, "seed for the noise images")->capture_default_str();
+    cmd->add_option("--backquery", o->backquery_png, "Rashid's backwards query: what each label looks like, as PNG");
+    cmd->add_option("--mistakes", o->mistakes_png, "the worst-classified test images with true and predicted labels, as PNG");
+    cmd->add_option("--mistakes-count", o->mistakes, "how many mistakes to show")->check(CLI::Range(1, 400))->capture_default_str();
+    add_data_options(cmd, o->data);
     cmd->callback([o] {
         if (o->model.empty() == o->layers.empty())
             throw Error("inspect: give either a model file or --layers (e.g. --layers 784,16,16,10)");
+        const bool seeing = !o->weights_png.empty() || o->noise || !o->backquery_png.empty() || !o->mistakes_png.empty();
+        if (seeing && o->model.empty())
+            throw Error("--weights-png, --noise, --backquery and --mistakes need a trained model file");
         if (!o->layers.empty()) {
             Architecture a;
             a.sizes = parse_layer_sizes(o->layers);
@@ -58,6 +150,7 @@ void add_inspect_command(CLI::App& app) {
             Network network = load_model(o->model, &meta);
             print_network(network, o->model + ": " + network.architecture().describe());
             if (auto it = meta.find("data"); it != meta.end()) std::printf("trained on: %s\n", it->second.c_str());
+            see_inside(network, *o);
         }
     });
 }

@@ -1,13 +1,55 @@
-// digitnet plot confusion: not written yet.
+// digitnet plot confusion MODEL -o confusion.png: the test-set confusion matrix as a heat map.
+#include <memory>
+#include <string>
+
+#include "data_options.hpp"
 #include "digitnet/error.hpp"
+#include "digitnet/evaluate.hpp"
+#include "digitnet/image.hpp"
+#include "digitnet/model_io.hpp"
+#include "digitnet/plot.hpp"
 #include "plot_commands.hpp"
 
 namespace digitnet::cli {
 
+namespace {
+
+struct ConfusionOptions {
+    std::string model;
+    std::string out;
+    DataOptions data;
+};
+
+void run_confusion(const ConfusionOptions& o) {
+    Network network = load_model(o.model);
+    DataOptions data_options = o.data;
+    data_options.validation_size = 0;
+    const DataSplits data = load_data(data_options);
+    if (data.test.features() != network.input_size())
+        throw Error(o.model + ": the network takes " + std::to_string(network.input_size()) + " inputs but " + data.name +
+                    "'s images have " + std::to_string(data.test.features()) + " pixels");
+    const Evaluation ev = evaluate(network, data.test);
+    std::vector<std::vector<double>> cells;
+    std::vector<std::string> labels;
+    for (std::size_t r = 0; r < ev.confusion.size(); ++r) {
+        cells.emplace_back(ev.confusion[r].begin(), ev.confusion[r].end());
+        labels.push_back(ev.confusion.size() == 2 ? (r ? "yes" : "no") : std::to_string(r));
+    }
+    char title[160];
+    std::snprintf(title, sizeof title, "confusion on %s test set (accuracy %.2f%%)", data.name.c_str(), 100 * ev.accuracy);
+    write_png(o.out, render_heatmap(cells, labels, labels, title, "predicted class", "true class"));
+    std::printf("confusion matrix written to %s (accuracy %.2f%%)\n", o.out.c_str(), 100 * ev.accuracy);
+}
+
+}  // namespace
+
 void add_plot_confusion_command(CLI::App* plot) {
-    auto* cmd = plot->add_subcommand("confusion", "(not available yet)");
-    cmd->allow_extras();
-    cmd->callback([] { throw Error("plot confusion is not available yet"); });
+    auto o = std::make_shared<ConfusionOptions>();
+    auto* cmd = plot->add_subcommand("confusion", "the confusion matrix of a model on the test set, as a heat map");
+    cmd->add_option("model", o->model, "model file written by digitnet train --out")->required();
+    cmd->add_option("-o,--out", o->out, "PNG file to write")->required();
+    add_data_options(cmd, o->data);
+    cmd->callback([o] { run_confusion(*o); });
 }
 
 }  // namespace digitnet::cli
