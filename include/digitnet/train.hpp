@@ -31,7 +31,7 @@ struct TrainConfig {
     float l2 = 0.0f;                 // λ: C = C0 + λ/(2n) Σ w²   (n = training-set size)
     float l1 = 0.0f;                 // λ: C = C0 + λ/n Σ |w|
     float dropout = 0.0f;            // p on every hidden layer, in [0, 1)
-    bool augment = false;            // random shifts, rotations and elastic distortions
+    bool augment = false;            // random shifts and rotations (src/augment.cpp)
     std::size_t train_size = 0;      // use only the first N training examples (0 = all)
     std::size_t early_stop = 0;      // stop after N epochs without a better validation accuracy
     std::string lr_decay = "none";   // none, step (× factor every lr_step epochs), plateau
