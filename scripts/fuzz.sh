@@ -22,13 +22,14 @@ sources=("$root"/fuzz/*.cpp)
 targets=()
 for src in "${sources[@]}"; do targets+=("$(basename "$src" .cpp)"); done
 
+mkdir -p "$build"
 # The library is instrumented too (coverage and sanitizers), not only the fuzz entry points.
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
     -DDIGITNET_FUZZ=ON -DDIGITNET_SANITIZE=ON -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link" \
-    -DDIGITNET_BUILD_TESTS=OFF -DDIGITNET_BUILD_BENCH=OFF -DDIGITNET_BUILD_TOOLS=OFF >"$build-configure.log" 2>&1 \
-    || { cat "$build-configure.log" >&2; echo "fuzz.sh: cmake configure failed" >&2; exit 1; }
-cmake --build "$build" -j2 --target "${targets[@]}" >"$build-build.log" 2>&1 \
-    || { tail -n 40 "$build-build.log" >&2; echo "fuzz.sh: build failed (full log: $build-build.log)" >&2; exit 1; }
+    -DDIGITNET_BUILD_TESTS=OFF -DDIGITNET_BUILD_BENCH=OFF -DDIGITNET_BUILD_TOOLS=OFF >"$build/configure.log" 2>&1 \
+    || { cat "$build/configure.log" >&2; echo "fuzz.sh: cmake configure failed" >&2; exit 1; }
+cmake --build "$build" -j2 --target "${targets[@]}" >"$build/build.log" 2>&1 \
+    || { tail -n 40 "$build/build.log" >&2; echo "fuzz.sh: build failed (full log: $build/build.log)" >&2; exit 1; }
 
 mkdir -p "$build/logs" "$build/artifacts"
 work="$(mktemp -d "${TMPDIR:-/tmp}/digitnet-fuzz.XXXXXX")"
