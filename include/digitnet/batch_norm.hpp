@@ -1,0 +1,34 @@
+#pragma once
+// Batch normalisation (Ioffe & Szegedy; Saito ch. 6), applied to a layer's weighted input:
+//   μ_j = (1/n) Σ_x z_xj       σ²_j = (1/n) Σ_x (z_xj - μ_j)²
+//   ẑ_xj = (z_xj - μ_j) / √(σ²_j + ε)        u_xj = γ_j ẑ_xj + β_j
+// While training, μ and σ² come from the mini-batch and running averages are kept; evaluation
+// uses the running averages, so one example's answer does not depend on the others.
+#include <cstddef>
+
+#include "digitnet/matrix.hpp"
+
+namespace digitnet {
+
+struct BatchNorm {
+    explicit BatchNorm(std::size_t n = 0);
+
+    // z: (batch, n), normalised in place: z ← γ ẑ + β.
+    void forward(MatrixView z, bool training);
+    // delta: (batch, n) holds ∂C_x/∂u per example; replaced in place by ∂C_x/∂z in the same
+    // per-example scale (the layer averages over the batch afterwards):
+    //   delta ← γ/√(σ²+ε) · (delta - mean_x(delta) - ẑ ⊙ mean_x(delta ⊙ ẑ))
+    // OVERWRITES grad_gamma = mean_x(delta ⊙ ẑ) and grad_beta = mean_x(delta).
+    void backward(MatrixView delta);
+
+    float epsilon = 1e-5f;
+    float momentum = 0.9f;       // running ← momentum · running + (1 - momentum) · batch
+    Matrix gamma, beta;          // (1, n) learned scale and shift
+    Matrix grad_gamma, grad_beta;
+    Matrix running_mean, running_var;
+    // Buffers of the last training forward pass.
+    Matrix z_hat;                // (batch, n)
+    Matrix inv_std;              // (1, n) 1/√(σ² + ε)
+};
+
+}  // namespace digitnet
