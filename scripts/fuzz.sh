@@ -50,7 +50,7 @@ for target in "${targets[@]}"; do
     log="$build/logs/$target.log"
     echo "fuzz.sh: running $target for $seconds s..." >&2
     status=0
-    "$build/fuzz/$target" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    "$build/fuzz/$target" "$corpus" -max_total_time="$seconds" -seed="${DIGITNET_FUZZ_SEED:-1}" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$build/artifacts/$target-" >"$log" 2>&1 || status=$?
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
     coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*' || echo "?")

@@ -13,9 +13,9 @@ void numerical_gradients(Network& network, ConstMatrixView x, ConstMatrixView y,
     auto central_difference = [&](float& p) {
         const float saved = p;
         p = static_cast<float>(saved + epsilon);
-        const double plus = network.cost(x, y);
+        const double plus = network.cost(x, y, true);
         p = static_cast<float>(saved - epsilon);
-        const double minus = network.cost(x, y);
+        const double minus = network.cost(x, y, true);
         p = saved;
         return static_cast<float>((plus - minus) / (2.0 * epsilon));
     };

@@ -39,6 +39,7 @@ void DenseLayer::forward(ConstMatrixView x, bool training, Rng* rng) {
     } else {
         gemm(false, true, 1.0f, x, weights, 0.0f, z);
     }
+    if (batch_norm) norm.forward(z, training);  // z ← γ ẑ + β
     // a = σ(z)
     activate(activation, z, a);
     if (training && dropout > 0.0f && rng) {
@@ -65,6 +66,7 @@ void DenseLayer::backward(ConstMatrixView x, ConstMatrixView grad_activation, Ma
         // delta^l = ∂C/∂a^l ⊙ σ'(z^l)
         activation_backward(activation, z, a, grad_activation, delta);
     }
+    if (batch_norm) norm.backward(delta);  // from ∂C/∂(γẑ+β) to ∂C/∂z; sets ∂C/∂γ, ∂C/∂β
     backward_delta(x, grad_x);
 }
 

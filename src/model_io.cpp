@@ -22,6 +22,12 @@ void append_network_tensors(const Network& network, const std::string& prefix, s
         const std::string base = prefix + "layer." + std::to_string(l) + ".";
         tensors.push_back(to_tensor(base + "weights", layer.weights, false));
         if (layer.use_bias) tensors.push_back(to_tensor(base + "biases", layer.biases, true));
+        if (layer.batch_norm) {
+            tensors.push_back(to_tensor(base + "bn_gamma", layer.norm.gamma, true));
+            tensors.push_back(to_tensor(base + "bn_beta", layer.norm.beta, true));
+            tensors.push_back(to_tensor(base + "bn_running_mean", layer.norm.running_mean, true));
+            tensors.push_back(to_tensor(base + "bn_running_var", layer.norm.running_var, true));
+        }
     }
 }
 
@@ -54,6 +60,21 @@ Network network_from_tensors(const Architecture& architecture, const Safetensors
             std::copy(b->values.begin(), b->values.end(), layer.biases.begin());
         } else if (b) {
             throw Error(source + ": tensor '" + base + "biases' found in a network without biases");
+        }
+        if (layer.batch_norm) {
+            for (auto [name, target] : {std::pair{"bn_gamma", &layer.norm.gamma}, std::pair{"bn_beta", &layer.norm.beta},
+                                        std::pair{"bn_running_mean", &layer.norm.running_mean},
+                                        std::pair{"bn_running_var", &layer.norm.running_var}}) {
+                const Tensor* t = file.find(base + name);
+                if (!t) throw Error(source + ": tensor '" + base + name + "' is missing");
+                const std::vector<std::size_t> want{layer.n_out()};
+                if (t->shape != want)
+                    throw Error(source + ": tensor '" + base + name + "' should have shape " + shape_text(want) +
+                                ", found " + shape_text(t->shape));
+                std::copy(t->values.begin(), t->values.end(), target->begin());
+            }
+            for (float v : layer.norm.running_var)
+                if (v < 0.0f) throw Error(source + ": tensor '" + base + "bn_running_var' holds a negative variance");
         }
     }
     const Tensor* extra = file.find(prefix + "layer." + std::to_string(network.layers.size()) + ".weights");

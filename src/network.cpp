@@ -11,7 +11,7 @@ std::string Architecture::describe() const {
     std::string s;
     for (std::size_t i = 0; i < sizes.size(); ++i) s += (i ? "-" : "") + std::to_string(sizes[i]);
     return s + " " + to_string(hidden) + "/" + to_string(output) + " " + to_string(cost) +
-           (use_bias ? "" : " no-bias");
+           (use_bias ? "" : " no-bias") + (batch_norm ? " batch-norm" : "");
 }
 
 std::vector<std::size_t> parse_layer_sizes(const std::string& text, const std::string& option) {
@@ -48,8 +48,13 @@ Network::Network(const Architecture& architecture) : architecture_(architecture)
         throw Error("network: a yes/no network needs 1 output neuron, found " + std::to_string(sizes.back()));
     for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
         const bool is_output = l + 2 == sizes.size();
+        const bool normalised = architecture.batch_norm && !is_output;
         layers.emplace_back(sizes[l], sizes[l + 1], is_output ? architecture.output : architecture.hidden,
-                            architecture.use_bias);
+                            architecture.use_bias && !normalised);
+        if (normalised) {
+            layers.back().batch_norm = true;
+            layers.back().norm = BatchNorm(sizes[l + 1]);
+        }
     }
 }
 
@@ -77,7 +82,8 @@ const Matrix& Network::forward(ConstMatrixView x, bool training, Rng* rng) {
 
 double Network::backprop(ConstMatrixView x, ConstMatrixView y, Rng* dropout_rng) {
     // x: (batch, n_in), y: (batch, n_out)
-    const Matrix& output = forward(x, dropout_rng != nullptr, dropout_rng);
+    // Training mode: batch statistics for batch normalisation; dropout when a generator is given.
+    const Matrix& output = forward(x, true, dropout_rng);
     const double c = cost_value(architecture_.cost, output, y);
     DenseLayer& last = layers.back();
     last.delta.resize(output.rows(), output.cols());
@@ -99,8 +105,8 @@ double Network::backprop(ConstMatrixView x, ConstMatrixView y, Rng* dropout_rng)
     return c;
 }
 
-double Network::cost(ConstMatrixView x, ConstMatrixView y) {
-    return cost_value(architecture_.cost, forward(x), y);
+double Network::cost(ConstMatrixView x, ConstMatrixView y, bool training) {
+    return cost_value(architecture_.cost, forward(x, training), y);
 }
 
 std::vector<int> Network::predict(ConstMatrixView x) {

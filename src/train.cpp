@@ -33,6 +33,10 @@ void validate(const TrainConfig& c) {
         throw Error("--lr-decay: expected none, step or plateau, found '" + c.lr_decay + "'");
     if (!(c.lr_decay_factor > 0.0f && c.lr_decay_factor <= 1.0f))
         throw Error("--lr-decay-factor: expected a value in (0, 1], found " + std::to_string(c.lr_decay_factor));
+    if (!(c.elastic_alpha >= 0.0f && c.elastic_alpha <= 100.0f))
+        throw Error("--elastic-alpha: expected 0..100 pixels, found " + std::to_string(c.elastic_alpha));
+    if (!(c.elastic_sigma > 0.0f && c.elastic_sigma <= 20.0f))
+        throw Error("--elastic-sigma: expected a value in (0, 20], found " + std::to_string(c.elastic_sigma));
     if (c.lr_step == 0) throw Error("--lr-step: expected at least 1 epoch, found 0");
     const Encoding& e = c.architecture.encoding;
     if (!(e.input_low >= 0.0f && e.input_low < 1.0f))
@@ -46,6 +50,7 @@ static json architecture_json(const Architecture& a) {
                 {"output", to_string(a.output)},
                 {"cost", to_string(a.cost)},
                 {"use_bias", a.use_bias},
+                {"batch_norm", a.batch_norm},
                 {"encoding",
                  {{"input_low", a.encoding.input_low},
                   {"target_low", a.encoding.target_low},
@@ -60,6 +65,7 @@ static Architecture architecture_from(const json& j) {
     a.output = parse_activation(j.at("output").get<std::string>(), "output");
     a.cost = parse_cost(j.at("cost").get<std::string>(), "cost");
     a.use_bias = j.at("use_bias").get<bool>();
+    a.batch_norm = j.value("batch_norm", false);
     const json& e = j.at("encoding");
     a.encoding.input_low = e.at("input_low").get<float>();
     a.encoding.target_low = e.at("target_low").get<float>();
@@ -99,6 +105,8 @@ std::string to_json(const TrainConfig& c) {
            {"l1", c.l1},
            {"dropout", c.dropout},
            {"augment", c.augment},
+           {"elastic_alpha", c.elastic_alpha},
+           {"elastic_sigma", c.elastic_sigma},
            {"train_size", c.train_size},
            {"early_stop", c.early_stop},
            {"lr_decay", c.lr_decay},
@@ -129,6 +137,8 @@ TrainConfig train_config_from_json(const std::string& text) {
         c.l1 = j.at("l1").get<float>();
         c.dropout = j.at("dropout").get<float>();
         c.augment = j.at("augment").get<bool>();
+        c.elastic_alpha = j.value("elastic_alpha", 0.0f);
+        c.elastic_sigma = j.value("elastic_sigma", 4.0f);
         c.train_size = j.at("train_size").get<std::size_t>();
         c.early_stop = j.at("early_stop").get<std::size_t>();
         c.lr_decay = j.at("lr_decay").get<std::string>();
@@ -199,6 +209,10 @@ std::vector<Matrix*> Trainer::parameter_values() {
     for (auto& layer : network_.layers) {
         values.push_back(&layer.weights);
         if (layer.use_bias) values.push_back(&layer.biases);
+        if (layer.batch_norm) {
+            values.push_back(&layer.norm.gamma);
+            values.push_back(&layer.norm.beta);
+        }
     }
     return values;
 }
@@ -208,6 +222,10 @@ std::vector<const Matrix*> Trainer::parameter_grads() const {
     for (const auto& layer : network_.layers) {
         grads.push_back(&layer.grad_weights);
         if (layer.use_bias) grads.push_back(&layer.grad_biases);
+        if (layer.batch_norm) {
+            grads.push_back(&layer.norm.grad_gamma);
+            grads.push_back(&layer.norm.grad_beta);
+        }
     }
     return grads;
 }
@@ -271,7 +289,12 @@ bool Trainer::train_one_epoch(const TrainHooks& hooks) {
         const std::size_t count = std::min(batch, n - position_);
         std::span<const std::uint32_t> indices(order_.data() + position_, count);
         network_.encode_batch(train.images, train.labels, indices, x_, y_);
-        if (config_.augment) augment_batch(x_, train.image_rows, train.image_cols, rng_);
+        if (config_.augment) {
+            AugmentOptions augment;
+            augment.elastic_alpha = config_.elastic_alpha;
+            augment.elastic_sigma = config_.elastic_sigma;
+            augment_batch(x_, train.image_rows, train.image_cols, rng_, augment);
+        }
         const double cost = network_.backprop(x_, y_, use_dropout ? &rng_ : nullptr);
         // Accuracy on the examples as they were seen, from the outputs just computed.
         const Matrix& out = network_.layers.back().a;

@@ -231,3 +231,71 @@ TEST(Network, MiniBatchGradientIsTheMeanOfSingleExampleGradients) {
     for (std::size_t l = 0; l < mean.size(); ++l)
         for (std::size_t i = 0; i < mean[l].size(); ++i) EXPECT_NEAR(batch_grads[l].data()[i], mean[l].data()[i], 1e-6);
 }
+
+// Batch normalisation: backpropagation through the batch statistics against central
+// differences of the training-mode cost, for each hidden activation and cost pairing.
+TEST(BatchNorm, BackpropAgreesWithNumericalGradient) {
+    for (Activation hidden : {Activation::sigmoid, Activation::tanh, Activation::relu}) {
+        Architecture a;
+        a.sizes = {5, 4, 3, 3};
+        a.hidden = hidden;
+        a.output = Activation::softmax;
+        a.cost = Cost::log_likelihood;
+        a.batch_norm = true;
+        Network net(a);
+        Rng rng(21);
+        net.initialize(Init::xavier, rng);
+        for (auto& layer : net.layers)
+            if (layer.batch_norm)
+                for (std::size_t j = 0; j < layer.n_out(); ++j) {
+                    layer.norm.gamma(0, j) = static_cast<float>(rng.uniform(0.5, 1.5));
+                    layer.norm.beta(0, j) = static_cast<float>(rng.uniform(-0.5, 0.5));
+                }
+        Matrix x(6, 5), y(6, 3);
+        for (float& v : x) v = static_cast<float>(rng.uniform(-1, 1));
+        for (std::size_t r = 0; r < 6; ++r) y(r, r % 3) = 1.0f;
+        net.backprop(x, y);
+        // γ and β: central differences by hand.
+        for (std::size_t l = 0; l + 1 < net.layers.size(); ++l) {
+            auto& norm = net.layers[l].norm;
+            for (std::size_t j = 0; j < net.layers[l].n_out(); ++j)
+                for (auto [param, grad] : {std::pair{&norm.gamma, &norm.grad_gamma}, std::pair{&norm.beta, &norm.grad_beta}}) {
+                    const float g = (*grad)(0, j), saved = (*param)(0, j);
+                    (*param)(0, j) = saved + 1e-3f;
+                    const double plus = net.cost(x, y, true);
+                    (*param)(0, j) = saved - 1e-3f;
+                    const double minus = net.cost(x, y, true);
+                    (*param)(0, j) = saved;
+                    EXPECT_NEAR(g, (plus - minus) / 2e-3, 2e-3) << to_string(hidden) << " layer " << l;
+                }
+        }
+        for (const auto& layer : check_gradients(net, x, y, 1e-3))
+            EXPECT_LT(layer.max_relative_error(), 2e-2) << to_string(hidden);
+    }
+}
+
+TEST(BatchNorm, TrainingNormalisesAndEvaluationUsesRunningStatistics) {
+    Architecture a;
+    a.sizes = {3, 4, 2};
+    a.batch_norm = true;
+    a.hidden = Activation::identity;
+    Network net(a);
+    Rng rng(2);
+    net.initialize(Init::xavier, rng);
+    EXPECT_FALSE(net.layers[0].use_bias);
+    EXPECT_EQ(net.parameter_count(), 3u * 4 + 2 * 4 + 4u * 2 + 2);
+    Matrix x(8, 3);
+    for (float& v : x) v = static_cast<float>(rng.uniform(0, 5));
+    net.forward(x, true);
+    for (std::size_t j = 0; j < 4; ++j) {  // mean 0, variance 1 over the batch
+        double mean = 0, var = 0;
+        for (std::size_t r = 0; r < 8; ++r) mean += net.layers[0].z(r, j) / 8;
+        for (std::size_t r = 0; r < 8; ++r) var += (net.layers[0].z(r, j) - mean) * (net.layers[0].z(r, j) - mean) / 8;
+        EXPECT_NEAR(mean, 0.0, 1e-5);
+        EXPECT_NEAR(var, 1.0, 1e-3);
+    }
+    // Evaluation: one example's output does not depend on the rest of the batch.
+    Matrix one(1, 3, {x(0, 0), x(0, 1), x(0, 2)});
+    const float alone = net.forward(one)(0, 0);
+    EXPECT_FLOAT_EQ(net.forward(x)(0, 0), alone);
+}

@@ -107,7 +107,13 @@ void print_network(const Network& network, const std::string& title) {
     for (std::size_t l = 0; l < network.layers.size(); ++l) {
         const DenseLayer& layer = network.layers[l];
         const std::string w = "(" + std::to_string(layer.n_out()) + ", " + std::to_string(layer.n_in()) + ")";
-        const std::string b = layer.use_bias ? "(" + std::to_string(layer.n_out()) + ")" : "none";
+        std::string b = "none";
+        if (layer.use_bias || layer.batch_norm) {
+            b = layer.batch_norm ? "γ,β " : "";
+            b += "(";
+            b += std::to_string(layer.n_out());
+            b += ")";
+        }
         std::printf("  %-7zu %-12s %-10s %-10s %zu\n", l + 1, w.c_str(), b.c_str(), to_string(layer.activation).c_str(),
                     layer.parameter_count());
     }

@@ -33,11 +33,11 @@ struct TrainOptions {
     std::string layers, activation, output, cost, init, batch, lr_decay, optimizer;
     std::size_t epochs = 0, train_size = 0, early_stop = 0, lr_step = 0;
     float lr = 0, l2 = 0, l1 = 0, dropout = 0, momentum = 0, beta1 = 0, beta2 = 0, lr_decay_factor = 0;
-    float input_low = 0;
+    float input_low = 0, elastic_alpha = 0, elastic_sigma = 4;
     std::string targets;
     int target_digit = -1;
     std::uint64_t seed = 1;
-    bool no_bias = false, augment = false, quiet = false, no_test = false, json = false;
+    bool no_bias = false, batch_norm = false, augment = false, quiet = false, no_test = false, json = false;
     int threads = 0;
     std::string out, metrics, checkpoint_dir, resume;
 };
@@ -68,6 +68,7 @@ TrainConfig apply_flags(TrainConfig c, const TrainOptions& o, const CLI::App& cm
     if (given("--output")) c.architecture.output = parse_activation(o.output, "--output");
     if (given("--cost")) c.architecture.cost = parse_cost(o.cost);
     if (given("--no-bias")) c.architecture.use_bias = !o.no_bias;
+    if (given("--batch-norm")) c.architecture.batch_norm = o.batch_norm;
     if (given("--input-low")) c.architecture.encoding.input_low = o.input_low;
     if (given("--targets")) {
         float low = 0, high = 0;
@@ -91,6 +92,8 @@ TrainConfig apply_flags(TrainConfig c, const TrainOptions& o, const CLI::App& cm
     if (given("--l1")) c.l1 = o.l1;
     if (given("--dropout")) c.dropout = o.dropout;
     if (given("--augment")) c.augment = o.augment;
+    if (given("--elastic-alpha")) c.elastic_alpha = o.elastic_alpha;
+    if (given("--elastic-sigma")) c.elastic_sigma = o.elastic_sigma;
     if (given("--train-size")) c.train_size = o.train_size;
     if (given("--early-stop")) c.early_stop = o.early_stop;
     if (given("--lr-decay")) c.lr_decay = o.lr_decay;
@@ -114,7 +117,8 @@ void check_resume_agrees(const TrainConfig& stored, const TrainConfig& requested
         {"--l2", [](const TrainConfig& c) { return format_float(c.l2); }},
         {"--l1", [](const TrainConfig& c) { return format_float(c.l1); }},
         {"--dropout", [](const TrainConfig& c) { return format_float(c.dropout); }},
-        {"--augment", [](const TrainConfig& c) { return std::string(c.augment ? "on" : "off"); }},
+        {"--augment", [](const TrainConfig& c) { return std::string(c.augment ? "on" : "off") + " " +
+                                                       format_float(c.elastic_alpha) + " " + format_float(c.elastic_sigma); }},
         {"--train-size", [](const TrainConfig& c) { return std::to_string(c.train_size); }},
         {"--early-stop", [](const TrainConfig& c) { return std::to_string(c.early_stop); }},
         {"--lr-decay", [](const TrainConfig& c) { return c.lr_decay + " " + format_float(c.lr_decay_factor) + " " +
@@ -284,6 +288,7 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--cost", opts->cost, "quadratic, cross-entropy or log-likelihood");
     cmd->add_option("--init", opts->init, "normal, scaled-normal, rashid, xavier or he");
     cmd->add_flag("--no-bias", opts->no_bias, "layers without biases (Rashid's network)");
+    cmd->add_flag("--batch-norm", opts->batch_norm, "batch normalisation on every hidden layer");
     cmd->add_option("--input-low", opts->input_low, "inputs scaled to LOW..1.0 (Rashid: 0.01)")->check(CLI::Range(0.0, 0.99));
     cmd->add_option("--targets", opts->targets, "target values LOW,HIGH instead of 0,1 (Rashid: 0.01,0.99)");
     cmd->add_option("--target-digit", opts->target_digit, "one output neuron answering \"is this a DIGIT?\"")
@@ -300,6 +305,8 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--l1", opts->l1, "L1 regularisation λ");
     cmd->add_option("--dropout", opts->dropout, "dropout probability on hidden layers, in [0, 1)");
     cmd->add_flag("--augment", opts->augment, "expand the training data with random shifts and rotations");
+    cmd->add_option("--elastic-alpha", opts->elastic_alpha, "with --augment: elastic distortions of strength α (e.g. 34)");
+    cmd->add_option("--elastic-sigma", opts->elastic_sigma, "with --augment: smoothness σ of the distortions (default 4)");
     cmd->add_option("--train-size", opts->train_size, "use only the first N training examples")->check(CLI::PositiveNumber);
     cmd->add_option("--early-stop", opts->early_stop, "stop after N epochs without a better validation accuracy");
     cmd->add_option("--lr-decay", opts->lr_decay, "learning-rate schedule: none, step or plateau");

@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "digitnet/activation.hpp"
+#include "digitnet/batch_norm.hpp"
 #include "digitnet/init.hpp"
 #include "digitnet/matrix.hpp"
 #include "digitnet/random.hpp"
@@ -16,7 +17,9 @@ public:
 
     std::size_t n_in() const { return weights.cols(); }
     std::size_t n_out() const { return weights.rows(); }
-    std::size_t parameter_count() const { return weights.size() + (use_bias ? biases.size() : 0); }
+    std::size_t parameter_count() const {
+        return weights.size() + (use_bias ? biases.size() : 0) + (batch_norm ? 2 * n_out() : 0);
+    }
 
     // Draw the weights, or the biases, as `init` says (see init.hpp).
     void initialize_weights(Init init, Rng& rng);
@@ -28,7 +31,8 @@ public:
     }
 
     // x: (batch, n_in), weights: (n_out, n_in) -> z, activation: (batch, n_out)
-    // z = x Wᵀ + b ; a = σ(z). With `training` and dropout > 0, inverted dropout: each
+    // z = x Wᵀ + b (then batch-normalised when batch_norm) ; a = σ(z).
+    // `training`: batch normalisation uses the batch's statistics. With an `rng` and dropout > 0, inverted dropout: each
     // activation is kept with probability 1-p and scaled by 1/(1-p), so evaluation needs no change.
     void forward(ConstMatrixView x, bool training = false, Rng* rng = nullptr);
 
@@ -44,6 +48,8 @@ public:
     Activation activation = Activation::sigmoid;
     bool use_bias = true;
     float dropout = 0.0f;      // probability of dropping a unit while training
+    bool batch_norm = false;   // normalise z over the mini-batch (see batch_norm.hpp)
+    BatchNorm norm;            // its γ, β and running statistics, when batch_norm
 
     Matrix weights;            // (n_out, n_in): row j holds neuron j's incoming weights
     Matrix biases;             // (1, n_out)

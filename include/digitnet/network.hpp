@@ -32,6 +32,7 @@ struct Architecture {
     Activation output = Activation::sigmoid;
     Cost cost = Cost::quadratic;
     bool use_bias = true;
+    bool batch_norm = false;  // batch normalisation on every hidden layer (which then has no bias: β does its job)
     Encoding encoding;
     bool operator==(const Architecture&) const = default;
     // "784-30-10 sigmoid/sigmoid quadratic" for messages.
@@ -65,8 +66,9 @@ public:
     //   delta^l = (delta^{l+1} W^{l+1}) ⊙ σ'(z^l)  (hidden layers, one row per example)
     double backprop(ConstMatrixView x, ConstMatrixView y, Rng* dropout_rng = nullptr);
 
-    // Cost of the current weights on a batch, without touching the gradients.
-    double cost(ConstMatrixView x, ConstMatrixView y);
+    // Cost of the current weights on a batch, without touching the gradients. `training`:
+    // batch normalisation uses the batch's statistics, as in backprop().
+    double cost(ConstMatrixView x, ConstMatrixView y, bool training = false);
 
     // The predicted class of each row: argmax of the outputs, or for a target_digit network
     // 1 ("yes") when the output is above the middle of target_low..target_high, else 0.

@@ -32,6 +32,8 @@ struct TrainConfig {
     float l1 = 0.0f;                 // λ: C = C0 + λ/n Σ |w|
     float dropout = 0.0f;            // p on every hidden layer, in [0, 1)
     bool augment = false;            // random shifts and rotations (src/augment.cpp)
+    float elastic_alpha = 0.0f;      // with augment: elastic distortion strength α (0 = none)
+    float elastic_sigma = 4.0f;      // with augment: smoothness σ of the displacement field
     std::size_t train_size = 0;      // use only the first N training examples (0 = all)
     std::size_t early_stop = 0;      // stop after N epochs without a better validation accuracy
     std::string lr_decay = "none";   // none, step (× factor every lr_step epochs), plateau
