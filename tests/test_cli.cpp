@@ -11,6 +11,7 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <stb_image.h>
 
 #include "digitnet/dataset.hpp"
 #include "test_support.hpp"
@@ -161,4 +162,51 @@ TEST(Cli, CtrlCWritesACheckpointAndExits130) {
     const std::string message = slurp(err);
     EXPECT_NE(message.find("checkpoint written to"), std::string::npos) << message;
     EXPECT_TRUE(std::filesystem::exists(dir / "model.checkpoint" / "checkpoint.safetensors")) << message;
+}
+
+// A PNG a person can look at: it decodes, has the size asked for (at least), and is not blank.
+static void expect_readable_png(const std::string& path, int min_width, int min_height) {
+    int w = 0, h = 0, channels = 0;
+    stbi_uc* data = stbi_load(path.c_str(), &w, &h, &channels, 3);
+    ASSERT_NE(data, nullptr) << path;
+    EXPECT_GE(w, min_width) << path;
+    EXPECT_GE(h, min_height) << path;
+    std::size_t non_white = 0;
+    for (int i = 0; i < w * h; ++i) non_white += !(data[3 * i] == 255 && data[3 * i + 1] == 255 && data[3 * i + 2] == 255);
+    EXPECT_GT(non_white, static_cast<std::size_t>(w * h / 50)) << path;
+    stbi_image_free(data);
+}
+
+TEST(Cli, SeeingInsideAModel) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
+    auto dir = fresh_dir("cli-inside");
+    const std::string model = (dir / "m.safetensors").string();
+    ASSERT_EQ(cli("train " + kSmall + " --epochs 1 --out " + model).status, 0);
+    const std::string w = (dir / "w.png").string(), bq = (dir / "bq.png").string(), mis = (dir / "mis.png").string(),
+                      conf = (dir / "conf.png").string();
+    CliRun r = cli("inspect " + model + " " + kData + " --weights-png " + w + " --noise 500 --backquery " + bq +
+                   " --mistakes " + mis);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("500 random-noise images"), std::string::npos) << r.out;
+    expect_readable_png(w, 100, 100);
+    expect_readable_png(bq, 100, 50);
+    expect_readable_png(mis, 100, 100);
+    CliRun c = cli("plot confusion " + model + " " + kData + " -o " + conf);
+    ASSERT_EQ(c.status, 0) << c.err;
+    expect_readable_png(conf, 300, 300);
+    // Asking for pictures of a network that was never trained is refused.
+    CliRun bad = cli("inspect --layers 784,10 --weights-png " + w);
+    EXPECT_NE(bad.status, 0);
+    EXPECT_EQ(lines(bad.err), 1u) << bad.err;
+}
+
+TEST(Cli, ExplainPrintsEveryStepAndJson) {
+    CliRun r = cli("explain");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("C = 0.29837"), std::string::npos) << r.out;
+    CliRun j = cli("explain --json");
+    ASSERT_EQ(j.status, 0) << j.err;
+    auto parsed = nlohmann::json::parse(j.out);
+    EXPECT_EQ(parsed["layers"].size(), 2u);
+    EXPECT_NEAR(parsed["cost"].get<double>(), 0.298371, 1e-5);
 }
