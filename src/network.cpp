@@ -109,18 +109,19 @@ double Network::cost(ConstMatrixView x, ConstMatrixView y, bool training) {
     return cost_value(architecture_.cost, forward(x, training), y);
 }
 
-std::vector<int> Network::predict(ConstMatrixView x) {
-    const Matrix& out = forward(x);
-    std::vector<int> classes(out.rows());
+std::vector<int> Network::predict(ConstMatrixView x) { return classes(forward(x)); }
+
+std::vector<int> Network::classes(ConstMatrixView out) const {
+    std::vector<int> result(out.rows);
     const Encoding& e = architecture_.encoding;
-    for (std::size_t r = 0; r < out.rows(); ++r) {
+    for (std::size_t r = 0; r < out.rows; ++r) {
         const float* row = out.row(r);
-        if (e.target_digit >= 0)
-            classes[r] = row[0] > 0.5f * (e.target_low + e.target_high) ? 1 : 0;
-        else
-            classes[r] = static_cast<int>(std::max_element(row, row + out.cols()) - row);
+        if (e.target_digit >= 0)  // yes/no: above the middle of the two target values
+            result[r] = row[0] > 0.5f * (e.target_low + e.target_high) ? 1 : 0;
+        else                      // the class whose output neuron is most active
+            result[r] = static_cast<int>(std::max_element(row, row + out.cols) - row);
     }
-    return classes;
+    return result;
 }
 
 int Network::label_class(int label) const {

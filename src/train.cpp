@@ -297,15 +297,9 @@ bool Trainer::train_one_epoch(const TrainHooks& hooks) {
         }
         const double cost = network_.backprop(x_, y_, use_dropout ? &rng_ : nullptr);
         // Accuracy on the examples as they were seen, from the outputs just computed.
-        const Matrix& out = network_.layers.back().a;
-        for (std::size_t r = 0; r < count; ++r) {
-            const float* row = out.row(r);
-            const int predicted = network_.architecture().encoding.target_digit >= 0
-                                      ? (row[0] > 0.5f * (network_.architecture().encoding.target_low +
-                                                          network_.architecture().encoding.target_high))
-                                      : static_cast<int>(std::max_element(row, row + out.cols()) - row);
-            epoch_correct_ += predicted == network_.label_class(train.labels[indices[r]]);
-        }
+        const std::vector<int> predicted = network_.classes(network_.layers.back().a);
+        for (std::size_t r = 0; r < count; ++r)
+            epoch_correct_ += predicted[r] == network_.label_class(train.labels[indices[r]]);
         apply_regularization(n);
         optimizer_->step(values, grads, learning_rate_);
         const std::size_t batch_index = position_ / batch + 1;

@@ -14,6 +14,7 @@
 #include "data_options.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/evaluate.hpp"
+#include "digitnet/file_io.hpp"
 #include "digitnet/model_io.hpp"
 #include "digitnet/presets.hpp"
 #include "digitnet/train.hpp"
@@ -201,13 +202,7 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
         if (o.metrics.empty()) return;
         std::string text;
         for (const auto& m : trainer->history()) text += to_json(m) + "\n";
-        const std::string tmp = o.metrics + ".tmp";
-        {
-            std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-            f << text;
-            if (!f) throw Error("--metrics: cannot write " + o.metrics);
-        }
-        std::filesystem::rename(tmp, o.metrics);
+        write_file_atomic(o.metrics, text);
     };
 
     const bool progress = !o.quiet && isatty(fileno(stderr));
