@@ -5,9 +5,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -16,39 +13,15 @@
 #include "digitnet/dataset.hpp"
 #include "test_support.hpp"
 
+using digitnet::testing::cli_command;
+using digitnet::testing::CliRun;
 using digitnet::testing::fresh_dir;
 using digitnet::testing::have_mnist;
+using digitnet::testing::line_count;
+using digitnet::testing::read_text;
+using digitnet::testing::run_cli;
 
 namespace {
-
-struct CliRun {
-    int status = -1;
-    std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
-// Runs `digitnet ARGS` with stdout and stderr captured.
-CliRun cli(const std::string& args) {
-    static int counter = 0;
-    auto dir = std::filesystem::temp_directory_path();
-    const std::string tag = std::to_string(::getpid()) + "-" + std::to_string(counter++);
-    const std::string out = (dir / ("cli-out-" + tag)).string(), err = (dir / ("cli-err-" + tag)).string();
-    const std::string cmd = std::string(DIGITNET_CLI) + " " + args + " >" + out + " 2>" + err + " </dev/null";
-    CliRun r;
-    const int raw = std::system(cmd.c_str());
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-    r.out = slurp(out);
-    r.err = slurp(err);
-    std::remove(out.c_str());
-    std::remove(err.c_str());
-    return r;
-}
-
-std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
 
 const std::string kData = "--data-dir " + std::string(DIGITNET_SOURCE_DIR) + "/data";
 // A short, quick training set-up on the first 3000 MNIST images.
@@ -58,14 +31,14 @@ const std::string kSmall = kData + " --layers 784,20,10 --activation relu --outp
 }  // namespace
 
 TEST(Cli, InspectPrintsTheSeedParameterCount) {
-    CliRun r = cli("inspect --layers 784,16,16,10");
+    CliRun r = run_cli("inspect --layers 784,16,16,10");
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("parameters: 13002"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("(16, 784)"), std::string::npos) << r.out;
 }
 
 TEST(Cli, GradcheckPassesForSoftmaxLogLikelihood) {
-    CliRun r = cli("gradcheck --layers 6,5,4 --activation relu --output softmax --cost log-likelihood");
+    CliRun r = run_cli("gradcheck --layers 6,5,4 --activation relu --output softmax --cost log-likelihood");
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("ok: largest relative error"), std::string::npos) << r.out;
 }
@@ -74,12 +47,12 @@ TEST(Cli, UnknownOptionAndBadValuesGiveOneLineAndNonZeroExit) {
     for (const char* args : {"train --frobnicate 3", "train --dropout 1.5 --epochs 1", "train --lr -1",
                              "train --optimizer sgdx", "train --layers 784,abc,10", "gradcheck --cost hinge",
                              "inspect", "eval /nonexistent/model.safetensors"}) {
-        CliRun r = cli(std::string(args) + " " + kData);
+        CliRun r = run_cli(std::string(args) + " " + kData);
         EXPECT_NE(r.status, 0) << args;
-        EXPECT_EQ(lines(r.err), 1u) << args << ": " << r.err;
+        EXPECT_EQ(line_count(r.err), 1u) << args << ": " << r.err;
         EXPECT_NE(r.err.find("error"), std::string::npos) << args << ": " << r.err;
     }
-    CliRun r = cli("train --dropout 1.5 " + kData);
+    CliRun r = run_cli("train --dropout 1.5 " + kData);
     EXPECT_NE(r.err.find("--dropout"), std::string::npos) << r.err;
 }
 
@@ -87,17 +60,17 @@ TEST(Cli, TrainSaveEvalPredict) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
     auto dir = fresh_dir("cli-train");
     const std::string model = (dir / "m.safetensors").string(), metrics = (dir / "m.jsonl").string();
-    CliRun t = cli("train " + kSmall + " --epochs 2 --out " + model + " --metrics " + metrics);
+    CliRun t = run_cli("train " + kSmall + " --epochs 2 --out " + model + " --metrics " + metrics);
     ASSERT_EQ(t.status, 0) << t.err;
     EXPECT_NE(t.out.find("test accuracy: "), std::string::npos) << t.out;
-    EXPECT_EQ(lines(slurp(metrics)), 2u);
-    CliRun e = cli("eval " + model + " " + kData + " --json");
+    EXPECT_EQ(line_count(read_text(metrics)), 2u);
+    CliRun e = run_cli("eval " + model + " " + kData + " --json");
     ASSERT_EQ(e.status, 0) << e.err;
     auto j = nlohmann::json::parse(e.out);
     EXPECT_GT(j["accuracy"].get<double>(), 0.85);
     EXPECT_LE(j["accuracy"].get<double>(), 1.0);
     EXPECT_EQ(j["confusion"].size(), 10u);
-    CliRun i = cli("inspect " + model);
+    CliRun i = run_cli("inspect " + model);
     EXPECT_NE(i.out.find("parameters: 15910"), std::string::npos) << i.out;
 }
 
@@ -106,10 +79,10 @@ TEST(Cli, KilledRunResumedEqualsUninterruptedRun) {
     auto dir = fresh_dir("cli-kill");
     const std::string args = "train " + kSmall + " --epochs 6 --dropout 0.1 --threads 1";
     const std::string full = (dir / "full.safetensors").string(), resumed = (dir / "resumed.safetensors").string();
-    ASSERT_EQ(cli(args + " --out " + full).status, 0);
+    ASSERT_EQ(run_cli(args + " --out " + full).status, 0);
 
     const std::string ckpt = (dir / "ckpt").string();
-    const std::string cmd = std::string(DIGITNET_CLI) + " " + args + " --checkpoint-dir " + ckpt;
+    const std::string cmd = cli_command(args + " --checkpoint-dir " + ckpt);
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
@@ -125,18 +98,18 @@ TEST(Cli, KilledRunResumedEqualsUninterruptedRun) {
     waitpid(pid, &status, 0);
     ASSERT_TRUE(std::filesystem::exists(ckpt + "/checkpoint.safetensors"));
 
-    CliRun r = cli("train " + kData + " --resume " + ckpt + " --quiet --threads 1 --out " + resumed);
+    CliRun r = run_cli("train " + kData + " --resume " + ckpt + " --quiet --threads 1 --out " + resumed);
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_EQ(slurp(full), slurp(resumed));
+    EXPECT_EQ(read_text(full), read_text(resumed));
     // No temporary files left in the checkpoint folder.
     for (const auto& e : std::filesystem::directory_iterator(ckpt)) EXPECT_EQ(e.path().filename(), "checkpoint.safetensors");
 
     // A flag that contradicts the checkpoint is refused, naming it.
-    CliRun bad = cli("train " + kData + " --resume " + ckpt + " --lr 0.5");
+    CliRun bad = run_cli("train " + kData + " --resume " + ckpt + " --lr 0.5");
     EXPECT_NE(bad.status, 0);
     EXPECT_NE(bad.err.find("--lr"), std::string::npos) << bad.err;
     // Nothing resumes unless asked: a plain run with --checkpoint-dir starts from scratch.
-    CliRun fresh = cli("train " + kSmall + " --epochs 1 --checkpoint-dir " + ckpt);
+    CliRun fresh = run_cli("train " + kSmall + " --epochs 1 --checkpoint-dir " + ckpt);
     EXPECT_EQ(fresh.status, 0);
     EXPECT_EQ(fresh.out.find("resuming"), std::string::npos);
 }
@@ -145,8 +118,8 @@ TEST(Cli, CtrlCWritesACheckpointAndExits130) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
     auto dir = fresh_dir("cli-int");
     const std::string err = (dir / "err").string(), out = (dir / "model.safetensors").string();
-    const std::string cmd = std::string(DIGITNET_CLI) + " train " + kData +
-                            " --preset rashid --epochs 1 --quiet --out " + out + " 2>" + err;
+    const std::string cmd =
+        cli_command("train " + kData + " --preset rashid --epochs 1 --quiet --out " + out + " 2>" + err);
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
@@ -159,7 +132,7 @@ TEST(Cli, CtrlCWritesACheckpointAndExits130) {
     waitpid(pid, &status, 0);
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 130);
-    const std::string message = slurp(err);
+    const std::string message = read_text(err);
     EXPECT_NE(message.find("checkpoint written to"), std::string::npos) << message;
     EXPECT_TRUE(std::filesystem::exists(dir / "model.checkpoint" / "checkpoint.safetensors")) << message;
 }
@@ -181,30 +154,30 @@ TEST(Cli, SeeingInsideAModel) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
     auto dir = fresh_dir("cli-inside");
     const std::string model = (dir / "m.safetensors").string();
-    ASSERT_EQ(cli("train " + kSmall + " --epochs 1 --out " + model).status, 0);
+    ASSERT_EQ(run_cli("train " + kSmall + " --epochs 1 --out " + model).status, 0);
     const std::string w = (dir / "w.png").string(), bq = (dir / "bq.png").string(), mis = (dir / "mis.png").string(),
                       conf = (dir / "conf.png").string();
-    CliRun r = cli("inspect " + model + " " + kData + " --weights-png " + w + " --noise 500 --backquery " + bq +
+    CliRun r = run_cli("inspect " + model + " " + kData + " --weights-png " + w + " --noise 500 --backquery " + bq +
                    " --mistakes " + mis);
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("500 random-noise images"), std::string::npos) << r.out;
     expect_readable_png(w, 100, 100);
     expect_readable_png(bq, 100, 50);
     expect_readable_png(mis, 100, 100);
-    CliRun c = cli("plot confusion " + model + " " + kData + " -o " + conf);
+    CliRun c = run_cli("plot confusion " + model + " " + kData + " -o " + conf);
     ASSERT_EQ(c.status, 0) << c.err;
     expect_readable_png(conf, 300, 300);
     // Asking for pictures of a network that was never trained is refused.
-    CliRun bad = cli("inspect --layers 784,10 --weights-png " + w);
+    CliRun bad = run_cli("inspect --layers 784,10 --weights-png " + w);
     EXPECT_NE(bad.status, 0);
-    EXPECT_EQ(lines(bad.err), 1u) << bad.err;
+    EXPECT_EQ(line_count(bad.err), 1u) << bad.err;
 }
 
 TEST(Cli, ExplainPrintsEveryStepAndJson) {
-    CliRun r = cli("explain");
+    CliRun r = run_cli("explain");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("C = 0.29837"), std::string::npos) << r.out;
-    CliRun j = cli("explain --json");
+    CliRun j = run_cli("explain --json");
     ASSERT_EQ(j.status, 0) << j.err;
     auto parsed = nlohmann::json::parse(j.out);
     EXPECT_EQ(parsed["layers"].size(), 2u);

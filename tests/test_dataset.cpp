@@ -7,17 +7,16 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "digitnet/dataset.hpp"
 #include "digitnet/error.hpp"
+#include "test_support.hpp"
 
 using namespace digitnet;
 namespace fs = std::filesystem;
@@ -112,7 +111,7 @@ void write_idx_folder(const fs::path& dir, std::size_t n_train, std::size_t n_te
 // One CSV line: `label`, then 784 pixels whose j-th is (seed + j) mod 256.
 std::string csv_line(int label, int seed) {
     std::string line = std::to_string(label);
-    for (int j = 0; j < 784; ++j) line += "," + std::to_string((seed + j) % 256);
+    for (int j = 0; j < 784; ++j) line.append(",").append(std::to_string((seed + j) % 256));
     return line;
 }
 
@@ -575,38 +574,15 @@ TEST(LoadData, RealMnistHasKnownSizesAndClassCounts) {
 
 // ---------------------------------------------------------------- the CLI
 
-namespace {
-
-struct CliResult {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-CliResult run_cli(const std::string& args, const fs::path& dir) {
-    fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
-    std::string command = std::string("\"") + DIGITNET_CLI + "\" " + args + " >\"" + out.string() + "\" 2>\"" +
-                          err.string() + "\"";
-    int status = std::system(command.c_str());
-    CliResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream o(out), e(err);
-    std::stringstream so, se;
-    so << o.rdbuf();
-    se << e.rdbuf();
-    r.out = so.str();
-    r.err = se.str();
-    return r;
-}
-
-}  // namespace
+using digitnet::testing::CliRun;
+using digitnet::testing::run_cli;
 
 TEST(DataCommand, PrintsSplitsAndClassCounts) {
     if (std::string(DIGITNET_CLI).empty()) GTEST_SKIP() << "the CLI is not built";
     fs::path dir = temp_dir("cli");
     write_idx_folder(dir / "tiny", 12, 5);
-    CliResult r = run_cli("data --data \"" + (dir / "tiny").string() + "\" --validation-size 2", dir);
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    CliRun r = run_cli("data --data \"" + (dir / "tiny").string() + "\" --validation-size 2");
+    ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_CONTAINS(r.out, (dir / "tiny").string());
     EXPECT_CONTAINS(r.out, "3 x 4");
     // train: labels 0..9 once each; validation: labels 0 and 1 (examples 10, 11).
@@ -614,8 +590,8 @@ TEST(DataCommand, PrintsSplitsAndClassCounts) {
     EXPECT_CONTAINS(r.out, "validation       2      1      1      0      0      0      0      0      0      0      0");
     EXPECT_CONTAINS(r.out, "test             5      1      1      1      1      1      0      0      0      0      0");
 
-    r = run_cli("data --json --data \"" + (dir / "tiny").string() + "\" --validation-size 0", dir);
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = run_cli("data --json --data \"" + (dir / "tiny").string() + "\" --validation-size 0");
+    ASSERT_EQ(r.status, 0) << r.err;
     auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["name"], (dir / "tiny").string());
     EXPECT_EQ(j["image_rows"], 3);
@@ -628,8 +604,8 @@ TEST(DataCommand, PrintsSplitsAndClassCounts) {
 TEST(DataCommand, BadDataGivesOneLineOnStderrAndNonZeroExit) {
     if (std::string(DIGITNET_CLI).empty()) GTEST_SKIP() << "the CLI is not built";
     fs::path dir = temp_dir("clibad");
-    CliResult r = run_cli("data --data \"" + (dir / "nope").string() + "\"", dir);
-    EXPECT_NE(r.exit_code, 0);
+    CliRun r = run_cli("data --data \"" + (dir / "nope").string() + "\"");
+    EXPECT_NE(r.status, 0);
     EXPECT_TRUE(r.out.empty()) << r.out;
     ASSERT_FALSE(r.err.empty());
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;  // exactly one line
@@ -637,8 +613,8 @@ TEST(DataCommand, BadDataGivesOneLineOnStderrAndNonZeroExit) {
     EXPECT_CONTAINS(r.err, "neither a known dataset name");
 
     write_idx_folder(dir / "small", 3, 1);
-    r = run_cli("data --data \"" + (dir / "small").string() + "\"", dir);  // default --validation-size 10000
-    EXPECT_NE(r.exit_code, 0);
+    r = run_cli("data --data \"" + (dir / "small").string() + "\"");  // default --validation-size 10000
+    EXPECT_NE(r.status, 0);
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
     EXPECT_CONTAINS(r.err, "--validation-size");
     fs::remove_all(dir);

@@ -2,11 +2,7 @@
 // light grey paper, enlarged, off-centre, with noise — must come back through `digitnet predict`
 // (which makes them MNIST-like again) and be classified correctly.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +12,8 @@
 #include "test_support.hpp"
 
 using namespace digitnet;
+using digitnet::testing::CliRun;
+using digitnet::testing::run_cli;
 
 static GrayImage photo_of(const Dataset& data, std::size_t index, std::size_t scale, std::size_t width,
                           std::size_t height, std::size_t left, std::size_t top, Rng& rng) {
@@ -39,9 +37,9 @@ TEST(Handwriting, PhotosOfDigitsAreReadCorrectly) {
     const auto dir = digitnet::testing::fresh_dir("handwriting");
     const std::string data_dir = std::string(DIGITNET_SOURCE_DIR) + "/data";
     const std::string model = (dir / "m.safetensors").string();
-    const std::string train = std::string(DIGITNET_CLI) + " train --data-dir " + data_dir +
-                              " --epochs 2 --train-size 20000 --quiet --out " + model + " > /dev/null";
-    ASSERT_EQ(std::system(train.c_str()), 0);
+    const CliRun train =
+        run_cli("train --data-dir " + data_dir + " --epochs 2 --train-size 20000 --quiet --out " + model);
+    ASSERT_EQ(train.status, 0) << train.err;
 
     const Dataset test = load_idx(data_dir + "/mnist/t10k-images-idx3-ubyte", data_dir + "/mnist/t10k-labels-idx1-ubyte");
     Rng rng(4);
@@ -57,10 +55,9 @@ TEST(Handwriting, PhotosOfDigitsAreReadCorrectly) {
         files += " " + path;
         labels.push_back(test.labels[i]);
     }
-    const std::string out = (dir / "predictions.jsonl").string();
-    const std::string predict = std::string(DIGITNET_CLI) + " predict " + model + files + " --json > " + out;
-    ASSERT_EQ(std::system(predict.c_str()), 0);
-    std::ifstream in(out);
+    const CliRun predict = run_cli("predict " + model + files + " --json");
+    ASSERT_EQ(predict.status, 0) << predict.err;
+    std::istringstream in(predict.out);
     std::string line;
     std::size_t n = 0, correct = 0;
     while (std::getline(in, line)) {

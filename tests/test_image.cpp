@@ -1,12 +1,10 @@
 #include <gtest/gtest.h>
 
-#include <unistd.h>
 #include <zlib.h>
 
 #include <array>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -17,28 +15,19 @@
 
 #include "digitnet/error.hpp"
 #include "digitnet/image.hpp"
+#include "test_support.hpp"
 
 using namespace digitnet;
+using digitnet::testing::CliRun;
+using digitnet::testing::fresh_dir;
+using digitnet::testing::run_cli;
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path temp_dir(const std::string& name) {
-    fs::path dir = fs::path(::testing::TempDir()) / ("digitnet_image_" + name + "_" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    return dir;
-}
-
 void write_bytes(const fs::path& path, const std::vector<std::uint8_t>& bytes) {
     std::ofstream out(path, std::ios::binary);
     out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
-
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
 }
 
 void put_be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
@@ -62,18 +51,6 @@ std::vector<std::uint8_t> png_header_only(std::uint32_t width, std::uint32_t hei
 void collect(void* context, void* data, int size) {
     auto* out = static_cast<std::vector<std::uint8_t>*>(context);
     out->insert(out->end(), static_cast<std::uint8_t*>(data), static_cast<std::uint8_t*>(data) + size);
-}
-
-struct CliResult {
-    int status;
-    std::string out, err;
-};
-
-CliResult run_cli(const std::string& args, const fs::path& dir) {
-    const fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
-    const std::string command = std::string(DIGITNET_CLI) + " " + args + " >" + out.string() + " 2>" + err.string();
-    const int status = std::system(command.c_str());
-    return {status, read_text(out), read_text(err)};
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -103,7 +80,7 @@ bool is_picture_row(const std::string& line) {
 }  // namespace
 
 TEST(Image, PngWriteThenLoadRoundTripsSizeAndValues) {
-    const fs::path dir = temp_dir("roundtrip");
+    const fs::path dir = fresh_dir("image-roundtrip");
     GrayImage image{7, 5, {}};
     for (std::size_t i = 0; i < 35; ++i) image.pixels.push_back(static_cast<float>(i) / 34.0f);
     const std::string path = (dir / "gradient.png").string();
@@ -175,7 +152,7 @@ TEST(Image, ReadsBmpAndPgm) {
 }
 
 TEST(Image, RefusesAHeaderClaimingOver40Megapixels) {
-    const fs::path dir = temp_dir("huge");
+    const fs::path dir = fresh_dir("image-huge");
     const fs::path path = dir / "huge.png";
     write_bytes(path, png_header_only(10000, 5000));
     try {
@@ -233,7 +210,7 @@ TEST(Image, RefusesAHeaderClaimingMorePixelsThanTheFileCanHold) {
 }
 
 TEST(Image, CorruptTruncatedOrMissingFilesGiveErrorsNamingTheFile) {
-    const fs::path dir = temp_dir("corrupt");
+    const fs::path dir = fresh_dir("image-corrupt");
     const fs::path text = dir / "notes.png";
     write_bytes(text, {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd'});
     const fs::path truncated = dir / "truncated.png";
@@ -273,7 +250,7 @@ TEST(Image, RefusesAJpegHuffmanTableWithMoreThan256Codes) {
 }
 
 TEST(Image, WritePngRefusesMismatchedSizesAndMissingFolders) {
-    const fs::path dir = temp_dir("badwrite");
+    const fs::path dir = fresh_dir("image-badwrite");
     RgbImage wrong(4, 4);
     wrong.rgb.pop_back();
     EXPECT_THROW(write_png((dir / "a.png").string(), wrong), Error);
@@ -309,7 +286,7 @@ TEST(Image, TerminalRenderingHasOneLinePerRowAndTwoCharactersPerPixel) {
 }
 
 TEST(ShowCommand, ShowsAnImageFileAsTheNetworkSeesIt) {
-    const fs::path dir = temp_dir("show_cli");
+    const fs::path dir = fresh_dir("image-show_cli");
     // A dark "1" on light grey paper.
     GrayImage image{60, 80, std::vector<float>(60 * 80, 0.85f)};
     for (std::size_t y = 10; y < 70; ++y) {
@@ -318,7 +295,7 @@ TEST(ShowCommand, ShowsAnImageFileAsTheNetworkSeesIt) {
     const fs::path png = dir / "one.png";
     write_png(png.string(), image);
     const fs::path out_png = dir / "seen.png";
-    const CliResult r = run_cli("show " + png.string() + " --png " + out_png.string() + " --scale 4", dir);
+    const CliRun r = run_cli("show " + png.string() + " --png " + out_png.string() + " --scale 4");
     ASSERT_EQ(r.status, 0) << r.err;
     const auto lines = lines_of(r.out);
     std::size_t rows = 0;
@@ -332,24 +309,24 @@ TEST(ShowCommand, ShowsAnImageFileAsTheNetworkSeesIt) {
     EXPECT_FLOAT_EQ(seen.at(0, 0), 0.0f);
     EXPECT_FLOAT_EQ(seen.at(56, 56), 1.0f);
 
-    const CliResult raw = run_cli("show --raw " + png.string(), dir);
+    const CliRun raw = run_cli("show --raw " + png.string());
     ASSERT_EQ(raw.status, 0) << raw.err;
     EXPECT_NE(raw.out.find("without preprocessing"), std::string::npos) << raw.out;
     fs::remove_all(dir);
 }
 
 TEST(ShowCommand, UnreadableOrBlankFileFailsWithOneLine) {
-    const fs::path dir = temp_dir("show_bad");
+    const fs::path dir = fresh_dir("image-show_bad");
     const fs::path bad = dir / "bad.png";
     write_bytes(bad, {'n', 'o', 'p', 'e'});
-    const CliResult r = run_cli("show " + bad.string(), dir);
+    const CliRun r = run_cli("show " + bad.string());
     EXPECT_NE(r.status, 0);
     EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
     EXPECT_NE(r.err.find(bad.string()), std::string::npos) << r.err;
 
     const fs::path blank = dir / "blank.png";
     write_png(blank.string(), GrayImage{20, 20, std::vector<float>(400, 0.6f)});
-    const CliResult b = run_cli("show " + blank.string(), dir);
+    const CliRun b = run_cli("show " + blank.string());
     EXPECT_NE(b.status, 0);
     EXPECT_EQ(lines_of(b.err).size(), 1u) << b.err;
     EXPECT_NE(b.err.find("blank"), std::string::npos) << b.err;
@@ -385,13 +362,12 @@ void write_idx_folder(const fs::path& dir, std::uint32_t n) {
 }  // namespace
 
 TEST(ShowCommand, ShowsADatasetImageWithItsLabel) {
-    const fs::path dir = temp_dir("show_data");
+    const fs::path dir = fresh_dir("image-show_data");
     const fs::path data = dir / "idx";
     fs::create_directories(data);
     write_idx_folder(data, 5);
     const fs::path png = dir / "three.png";
-    const CliResult r = run_cli("show --data " + data.string() + " --validation-size 0 --index 3 --png " + png.string(),
-                                dir);
+    const CliRun r = run_cli("show --data " + data.string() + " --validation-size 0 --index 3 --png " + png.string());
     ASSERT_EQ(r.status, 0) << r.err;
     const auto lines = lines_of(r.out);
     ASSERT_GE(lines.size(), 29u) << r.out;
@@ -403,7 +379,7 @@ TEST(ShowCommand, ShowsADatasetImageWithItsLabel) {
     EXPECT_FLOAT_EQ(image.at(100, 35), 1.0f);  // white ink on black
     EXPECT_FLOAT_EQ(image.at(100, 5), 0.0f);
 
-    const CliResult bad = run_cli("show --data " + data.string() + " --validation-size 0 --split test --index 2", dir);
+    const CliRun bad = run_cli("show --data " + data.string() + " --validation-size 0 --split test --index 2");
     EXPECT_NE(bad.status, 0);
     EXPECT_EQ(lines_of(bad.err).size(), 1u) << bad.err;
     EXPECT_NE(bad.err.find("--index"), std::string::npos) << bad.err;
@@ -416,9 +392,7 @@ TEST(ShowCommand, FashionMnistShowsTheClassName) {
     if (!fs::exists("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")) {
         GTEST_SKIP() << "Fashion-MNIST is not installed";
     }
-    const fs::path dir = temp_dir("show_fashion");
-    const CliResult r = run_cli("show --data fashion-mnist --split test --index 0", dir);
+    const CliRun r = run_cli("show --data fashion-mnist --split test --index 0");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("label: 9 (Ankle boot)"), std::string::npos) << r.out;
-    fs::remove_all(dir);
 }

@@ -1,11 +1,5 @@
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,9 +8,9 @@
 #include "digitnet/error.hpp"
 #include "digitnet/perceptron.hpp"
 #include "digitnet/random.hpp"
+#include "test_support.hpp"
 
 using namespace digitnet;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -155,39 +149,13 @@ TEST(PerceptronLearning, RefusesBadArguments) {
 
 // ---------------------------------------------------------------- digitnet gates
 
-namespace {
-
-struct GatesRun {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-GatesRun run_gates(const std::string& args) {
-    fs::path dir = fs::temp_directory_path() / ("digitnet-gates-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
-    const std::string command = std::string("\"") + DIGITNET_CLI + "\" gates " + args + " >\"" + out.string() +
-                                "\" 2>\"" + err.string() + "\" </dev/null";
-    const int status = std::system(command.c_str());
-    GatesRun r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream o(out), e(err);
-    std::stringstream so, se;
-    so << o.rdbuf();
-    se << e.rdbuf();
-    r.out = so.str();
-    r.err = se.str();
-    fs::remove_all(dir);
-    return r;
-}
-
-}  // namespace
+using digitnet::testing::CliRun;
+using digitnet::testing::run_cli;
 
 TEST(GatesCommand, PrintsTablesAndLearningResults) {
     if (std::string(DIGITNET_CLI).empty()) GTEST_SKIP() << "the CLI is not built";
-    GatesRun r = run_gates("");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    CliRun r = run_cli("gates");
+    ASSERT_EQ(r.status, 0) << r.err;
     // The XOR table: x1 x2 | s1 s2 | y.
     for (const char* line : {"   0  0 |  1  0 | 0\n", "   0  1 |  1  1 | 1\n", "   1  0 |  1  1 | 1\n",
                              "   1  1 |  0  1 | 0\n"})
@@ -202,8 +170,8 @@ TEST(GatesCommand, PrintsTablesAndLearningResults) {
 
 TEST(GatesCommand, JsonHasTheSameContent) {
     if (std::string(DIGITNET_CLI).empty()) GTEST_SKIP() << "the CLI is not built";
-    GatesRun r = run_gates("--json --epochs 50");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    CliRun r = run_cli("gates --json --epochs 50");
+    ASSERT_EQ(r.status, 0) << r.err;
     nlohmann::json j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["gates"]["XOR"]["table"][3]["y"], 0);
     EXPECT_EQ(j["gates"]["XOR"]["table"][1]["y"], 1);
@@ -218,7 +186,7 @@ TEST(GatesCommand, JsonHasTheSameContent) {
 
 TEST(GatesCommand, RefusesEpochsBelowOne) {
     if (std::string(DIGITNET_CLI).empty()) GTEST_SKIP() << "the CLI is not built";
-    GatesRun r = run_gates("--epochs 0");
-    EXPECT_NE(r.exit_code, 0);
+    CliRun r = run_cli("gates --epochs 0");
+    EXPECT_NE(r.status, 0);
     EXPECT_NE(r.err.find("--epochs"), std::string::npos) << r.err;
 }

@@ -1,14 +1,10 @@
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
-#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -18,36 +14,15 @@
 #include "digitnet/error.hpp"
 #include "digitnet/image.hpp"
 #include "digitnet/plot.hpp"
+#include "test_support.hpp"
 
 using namespace digitnet;
+using digitnet::testing::CliRun;
+using digitnet::testing::fresh_dir;
+using digitnet::testing::run_cli;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path temp_dir(const std::string& name) {
-    fs::path dir = fs::path(::testing::TempDir()) / ("digitnet_plot_" + name + "_" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    return dir;
-}
-
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-struct CliResult {
-    int status;
-    std::string out, err;
-};
-
-CliResult run_cli(const std::string& args, const fs::path& dir) {
-    const fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
-    const std::string command = std::string(DIGITNET_CLI) + " " + args + " >" + out.string() + " 2>" + err.string();
-    const int status = std::system(command.c_str());
-    return {status, read_text(out), read_text(err)};
-}
 
 std::size_t distinct_colours(const RgbImage& im) {
     std::set<std::tuple<int, int, int>> colours;
@@ -226,9 +201,9 @@ TEST(Plot, ConcatenationPlacesFiguresSideBySide) {
 }
 
 TEST(PlotCommand, ActivationsFigureDecodesAndIsNotBlank) {
-    const fs::path dir = temp_dir("activations");
+    const fs::path dir = fresh_dir("plot-activations");
     const fs::path png = dir / "act.png";
-    const CliResult r = run_cli("plot activations -o " + png.string(), dir);
+    const CliRun r = run_cli("plot activations -o " + png.string());
     ASSERT_EQ(r.status, 0) << r.err;
     const RgbImage im = decode_rgb(png);
     ASSERT_FALSE(im.rgb.empty());
@@ -241,7 +216,7 @@ TEST(PlotCommand, ActivationsFigureDecodesAndIsNotBlank) {
 }
 
 TEST(PlotCommand, MetricsFromSeveralFilesAreOverlaid) {
-    const fs::path dir = temp_dir("metrics");
+    const fs::path dir = fresh_dir("plot-metrics");
     {
         std::ofstream a(dir / "run-a.jsonl");
         std::ofstream b(dir / "run-b.jsonl");
@@ -255,9 +230,8 @@ TEST(PlotCommand, MetricsFromSeveralFilesAreOverlaid) {
         b << "\n";  // a blank line is skipped
     }
     const fs::path png = dir / "curves.png";
-    const CliResult r = run_cli("plot metrics " + (dir / "run-a.jsonl").string() + " " + (dir / "run-b.jsonl").string() +
-                                    " -o " + png.string(),
-                                dir);
+    const CliRun r = run_cli("plot metrics " + (dir / "run-a.jsonl").string() + " " + (dir / "run-b.jsonl").string() +
+                             " -o " + png.string());
     ASSERT_EQ(r.status, 0) << r.err;
     const RgbImage im = decode_rgb(png);
     ASSERT_FALSE(im.rgb.empty());
@@ -270,23 +244,23 @@ TEST(PlotCommand, MetricsFromSeveralFilesAreOverlaid) {
 }
 
 TEST(PlotCommand, MalformedMetricsLineIsNamed) {
-    const fs::path dir = temp_dir("metrics_bad");
+    const fs::path dir = fresh_dir("plot-metrics_bad");
     {
         std::ofstream f(dir / "bad.jsonl");
         f << "{\"epoch\":1,\"train_cost\":0.5}\n{\"epoch\":2,\"train_cost\":0.4}\n{\"epoch\":3,\"train_cost\":0.3\n";
         std::ofstream g(dir / "wrongtype.jsonl");
         g << "{\"epoch\":1,\"train_cost\":\"low\"}\n";
     }
-    const CliResult r = run_cli("plot metrics " + (dir / "bad.jsonl").string() + " -o " + (dir / "x.png").string(), dir);
+    const CliRun r = run_cli("plot metrics " + (dir / "bad.jsonl").string() + " -o " + (dir / "x.png").string());
     EXPECT_NE(r.status, 0);
     EXPECT_NE(r.err.find("bad.jsonl:3"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(dir / "x.png"));
-    const CliResult t =
-        run_cli("plot metrics " + (dir / "wrongtype.jsonl").string() + " -o " + (dir / "x.png").string(), dir);
+    const CliRun t =
+        run_cli("plot metrics " + (dir / "wrongtype.jsonl").string() + " -o " + (dir / "x.png").string());
     EXPECT_NE(t.status, 0);
     EXPECT_NE(t.err.find("wrongtype.jsonl:1"), std::string::npos) << t.err;
     EXPECT_NE(t.err.find("train_cost"), std::string::npos) << t.err;
-    const CliResult m = run_cli("plot metrics " + (dir / "missing.jsonl").string(), dir);
+    const CliRun m = run_cli("plot metrics " + (dir / "missing.jsonl").string());
     EXPECT_NE(m.status, 0);
     EXPECT_NE(m.err.find("missing.jsonl"), std::string::npos) << m.err;
     fs::remove_all(dir);

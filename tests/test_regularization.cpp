@@ -7,11 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,8 +15,13 @@
 #include "digitnet/error.hpp"
 #include "digitnet/slowdown.hpp"
 #include "digitnet/train.hpp"
+#include "test_support.hpp"
 
 using namespace digitnet;
+using digitnet::testing::CliRun;
+using digitnet::testing::line_count;
+using digitnet::testing::run_cli;
+using digitnet::testing::write_mnist_csv;
 namespace fs = std::filesystem;
 
 namespace {
@@ -302,14 +303,7 @@ TEST(Regularization, CliRefusesBadDropoutWithOneLine) {
     const fs::path dir = fs::temp_directory_path() / ("digitnet_reg_cli_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     const fs::path csv = dir / "tiny.csv";
-    {
-        std::ofstream f(csv);
-        for (int k = 0; k < 12; ++k) {
-            f << k % 10;
-            for (int p = 0; p < 784; ++p) f << ',' << ((p == 100 + k) ? 255 : 0);
-            f << '\n';
-        }
-    }
+    write_mnist_csv(csv, 12, [](int k, int p) { return p == 100 + k; });
     struct Run {
         std::string args, option;
     };
@@ -318,18 +312,12 @@ TEST(Regularization, CliRefusesBadDropoutWithOneLine) {
                         {"--optimizer lbfgs", "--optimizer"},
                         {"--lr-decay cosine", "--lr-decay"}};
     for (const Run& r : runs) {
-        const fs::path out = dir / "out.txt", err = dir / "err.txt";
-        const std::string command = std::string("\"") + DIGITNET_CLI + "\" train --data \"" + csv.string() +
-                                    "\" --validation-size 2 --epochs 1 --quiet " + r.args + " >\"" + out.string() +
-                                    "\" 2>\"" + err.string() + "\"";
-        const int status = std::system(command.c_str());
-        EXPECT_NE(status, 0) << r.args;
-        std::ifstream f(err);
-        std::stringstream text;
-        text << f.rdbuf();
-        const std::string e = text.str();
+        const CliRun run =
+            run_cli("train --data \"" + csv.string() + "\" --validation-size 2 --epochs 1 --quiet " + r.args);
+        EXPECT_NE(run.status, 0) << r.args;
+        const std::string& e = run.err;
         EXPECT_NE(e.find(r.option), std::string::npos) << r.args << ": " << e;
-        EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 1) << r.args << ": " << e;
+        EXPECT_EQ(line_count(e), 1u) << r.args << ": " << e;
     }
     fs::remove_all(dir);
 }

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <string>
 #include <vector>
@@ -14,8 +13,10 @@
 #include "digitnet/error.hpp"
 #include "digitnet/file_io.hpp"
 #include "digitnet/safetensors.hpp"
+#include "test_support.hpp"
 
 using namespace digitnet;
+using digitnet::testing::read_text;
 namespace fs = std::filesystem;
 
 namespace {
@@ -36,11 +37,6 @@ std::vector<std::string> folder_entries(const fs::path& dir) {
     for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
-}
-
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 std::vector<std::uint8_t> le_bytes(std::uint64_t v, int n) {

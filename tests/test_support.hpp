@@ -1,9 +1,16 @@
 #pragma once
-// Helpers shared by the tests: a small learnable dataset and paths.
+// Helpers shared by the tests: a small learnable dataset, paths, reading files and running
+// the digitnet program.
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
 #include <string>
 
 #include "digitnet/dataset.hpp"
@@ -50,6 +57,59 @@ inline std::filesystem::path fresh_dir(const std::string& name) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return dir;
+}
+
+// The whole file as bytes ("" if it cannot be opened).
+inline std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Number of '\n' in s: a one-line message "error: ...\n" counts 1.
+inline std::size_t line_count(const std::string& s) {
+    return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+}
+
+// A CSV in the mnist_train.csv layout: n rows "label,p0,...,p783", row k has label k % 10 and
+// pixel p is 255 where ink(k, p), else 0.
+inline void write_mnist_csv(const std::filesystem::path& path, int n, const std::function<bool(int, int)>& ink) {
+    std::ofstream f(path);
+    for (int k = 0; k < n; ++k) {
+        f << k % 10;
+        for (int p = 0; p < 784; ++p) f << ',' << (ink(k, p) ? 255 : 0);
+        f << '\n';
+    }
+}
+
+// The shell command that runs the digitnet program with ARGS (its path quoted).
+inline std::string cli_command(const std::string& args) {
+    std::string command = "\"";
+    command.append(DIGITNET_CLI).append("\" ").append(args);
+    return command;
+}
+
+struct CliRun {
+    int status = -1;  // the exit code, or 128 + signal number if it was killed
+    std::string out, err;
+};
+
+// Runs `digitnet ARGS` with stdin from /dev/null; stdout and stderr are captured through two
+// temporary files (named by process id and a counter), removed afterwards.
+inline CliRun run_cli(const std::string& args) {
+    static std::atomic<int> counter{0};
+    const auto dir = std::filesystem::temp_directory_path();
+    const std::string tag = std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    const std::filesystem::path out = dir / ("digitnet-cli-out-" + tag), err = dir / ("digitnet-cli-err-" + tag);
+    const std::string cmd =
+        cli_command(args) + " >\"" + out.string() + "\" 2>\"" + err.string() + "\" </dev/null";
+    const int raw = std::system(cmd.c_str());
+    CliRun r;
+    r.status = raw == -1 ? -1 : WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+    r.out = read_text(out);
+    r.err = read_text(err);
+    std::filesystem::remove(out);
+    std::filesystem::remove(err);
+    return r;
 }
 
 }  // namespace digitnet::testing

@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <fstream>
-#include <iterator>
 
 #include "digitnet/error.hpp"
 #include "digitnet/evaluate.hpp"
@@ -15,6 +14,7 @@
 
 using namespace digitnet;
 using digitnet::testing::fresh_dir;
+using digitnet::testing::read_text;
 using digitnet::testing::synthetic_splits;
 
 static TrainConfig small_config() {
@@ -29,11 +29,6 @@ static TrainConfig small_config() {
     c.learning_rate = 0.5f;
     c.seed = 7;
     return c;
-}
-
-static std::string file_bytes(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
 static bool same_weights(const Network& a, const Network& b) {
@@ -95,8 +90,8 @@ TEST(Training, SameSeedGivesIdenticalBytesDifferentSeedDoesNot) {
     for (const char* name : {"a", "b"}) save_model((dir / name).string(), train(c, data));
     c.seed = 8;
     save_model((dir / "c").string(), train(c, data));
-    EXPECT_EQ(file_bytes((dir / "a").string()), file_bytes((dir / "b").string()));
-    EXPECT_NE(file_bytes((dir / "a").string()), file_bytes((dir / "c").string()));
+    EXPECT_EQ(read_text((dir / "a").string()), read_text((dir / "b").string()));
+    EXPECT_NE(read_text((dir / "a").string()), read_text((dir / "c").string()));
 }
 
 TEST(Training, InterruptedRunResumedFromCheckpointEqualsUninterruptedRun) {
@@ -204,7 +199,7 @@ TEST(ModelFile, CorruptTruncatedAndWrongShapeFilesAreRefused) {
     auto dir = fresh_dir("corrupt");
     const std::string good = (dir / "good.safetensors").string();
     save_model(good, net);
-    const std::string bytes = file_bytes(good);
+    const std::string bytes = read_text(good);
     auto write = [&](const std::string& name, const std::string& content) {
         std::ofstream((dir / name).string(), std::ios::binary) << content;
         return (dir / name).string();
@@ -253,7 +248,7 @@ TEST(ModelFile, AFailedLoadLeavesTheNetworkAsItWas) {
     // A truncated file of the right architecture.
     const std::string good = (dir / "good.safetensors").string();
     save_model(good, train(c, data));
-    const std::string bytes = file_bytes(good);
+    const std::string bytes = read_text(good);
     std::ofstream((dir / "cut").string(), std::ios::binary) << bytes.substr(0, bytes.size() - 20);
     EXPECT_THROW(load_weights(net, (dir / "cut").string()), Error);
     EXPECT_TRUE(same_weights(net, before));

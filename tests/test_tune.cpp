@@ -5,19 +5,20 @@
 
 #include <bit>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "digitnet/dataset.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/tune.hpp"
+#include "test_support.hpp"
 
 using namespace digitnet;
+using digitnet::testing::CliRun;
+using digitnet::testing::run_cli;
+using digitnet::testing::write_mnist_csv;
 namespace fs = std::filesystem;
 
 namespace {
@@ -223,23 +224,11 @@ TEST(Tune, CliRunsASmallSearch) {
     const fs::path dir = fs::temp_directory_path() / ("digitnet_tune_cli_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     const fs::path csv = dir / "tiny.csv";
-    {
-        std::ofstream f(csv);
-        for (int k = 0; k < 40; ++k) {
-            f << k % 10;
-            for (int p = 0; p < 784; ++p) f << ',' << ((p / 78 == k % 10) ? 255 : 0);
-            f << '\n';
-        }
-    }
-    const fs::path out = dir / "out.txt", err = dir / "err.txt";
-    const std::string command = std::string("\"") + DIGITNET_CLI + "\" tune --data \"" + csv.string() +
-                                "\" --validation-size 10 --trials 2 --epochs 1 --train-size 30 --hidden-max 40 >\"" +
-                                out.string() + "\" 2>\"" + err.string() + "\"";
-    ASSERT_EQ(std::system(command.c_str()), 0);
-    std::ifstream f(out);
-    std::stringstream text;
-    text << f.rdbuf();
-    const std::string o = text.str();
+    write_mnist_csv(csv, 40, [](int k, int p) { return p / 78 == k % 10; });
+    const CliRun r = run_cli("tune --data \"" + csv.string() +
+                             "\" --validation-size 10 --trials 2 --epochs 1 --train-size 30 --hidden-max 40");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string& o = r.out;
     EXPECT_NE(o.find("sorted by validation accuracy"), std::string::npos) << o;
     EXPECT_NE(o.find("digitnet train --preset default --layers 784,"), std::string::npos) << o;
     EXPECT_NE(o.find("--epochs 1 --seed 1 --train-size 30"), std::string::npos) << o;
