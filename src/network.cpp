@@ -109,10 +109,14 @@ double Network::cost(ConstMatrixView x, ConstMatrixView y, bool training) {
     return cost_value(architecture_.cost, forward(x, training), y);
 }
 
-std::vector<int> Network::predict(ConstMatrixView x) { return classes(forward(x)); }
+std::vector<int> Network::predict(ConstMatrixView x) {
+    std::vector<int> result;
+    classes(forward(x), result);
+    return result;
+}
 
-std::vector<int> Network::classes(ConstMatrixView out) const {
-    std::vector<int> result(out.rows);
+void Network::classes(ConstMatrixView out, std::vector<int>& result) const {
+    result.resize(out.rows);
     const Encoding& e = architecture_.encoding;
     for (std::size_t r = 0; r < out.rows; ++r) {
         const float* row = out.row(r);
@@ -121,7 +125,6 @@ std::vector<int> Network::classes(ConstMatrixView out) const {
         else                      // the class whose output neuron is most active
             result[r] = static_cast<int>(std::max_element(row, row + out.cols) - row);
     }
-    return result;
 }
 
 int Network::label_class(int label) const {

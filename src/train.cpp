@@ -297,9 +297,9 @@ bool Trainer::train_one_epoch(const TrainHooks& hooks) {
         }
         const double cost = network_.backprop(x_, y_, use_dropout ? &rng_ : nullptr);
         // Accuracy on the examples as they were seen, from the outputs just computed.
-        const std::vector<int> predicted = network_.classes(network_.layers.back().a);
+        network_.classes(network_.layers.back().a, predicted_);
         for (std::size_t r = 0; r < count; ++r)
-            epoch_correct_ += predicted[r] == network_.label_class(train.labels[indices[r]]);
+            epoch_correct_ += predicted_[r] == network_.label_class(train.labels[indices[r]]);
         apply_regularization(n);
         optimizer_->step(values, grads, learning_rate_);
         const std::size_t batch_index = position_ / batch + 1;

@@ -73,8 +73,9 @@ public:
     // The predicted class of each row: argmax of the outputs, or for a target_digit network
     // 1 ("yes") when the output is above the middle of target_low..target_high, else 0.
     std::vector<int> predict(ConstMatrixView x);
-    // The same answer from outputs already computed (one row per example).
-    std::vector<int> classes(ConstMatrixView outputs) const;
+    // The same answer from outputs already computed (one row per example), into `result`
+    // (resized; no allocation once it is large enough).
+    void classes(ConstMatrixView outputs, std::vector<int>& result) const;
 
     // The class a label stands for in this network's answers (the label, or yes/no).
     int label_class(int label) const;

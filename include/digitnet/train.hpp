@@ -131,6 +131,7 @@ private:
     std::string divergence_message_;
     // Buffers reused by every batch.
     Matrix x_, y_;
+    std::vector<int> predicted_;
 };
 
 // The same training as a single call: returns the trained network.
