@@ -303,7 +303,10 @@ bool Trainer::train_one_epoch(const TrainHooks& hooks) {
         apply_regularization(n);
         optimizer_->step(values, grads, learning_rate_);
         const std::size_t batch_index = position_ / batch + 1;
-        if (!std::isfinite(cost) || !weights_finite()) {
+        // The cost is checked after every mini-batch; the weights (a scan of every parameter) after
+        // every 16th and the last, so a NaN or ±inf weight still stops training within the epoch.
+        const bool check_weights = batch_index % 16 == 0 || batch_index == n_batches;
+        if (!std::isfinite(cost) || (check_weights && !weights_finite())) {
             divergence_message_ = "training diverged in epoch " + std::to_string(epoch_ + 1) + ", batch " +
                                   std::to_string(batch_index) + " of " + std::to_string(n_batches) +
                                   " (the cost or a weight became NaN or infinite); try a smaller learning rate than --lr " +
