@@ -84,7 +84,7 @@ case "$job" in
     cmake --build build-asan -j"$jobs"
     DIGITNET_SANITIZED=1 ctest --test-dir build-asan --output-on-failure -j"$jobs"
     if [ -x scripts/fuzz.sh ]; then
-      say "fuzz smoke run (fixed seed and input count, so that it is the same run on every machine)"
+      say "fuzz smoke run (fixed seed and input count)"
       DIGITNET_FUZZ_SEED=1 DIGITNET_FUZZ_RUNS="${DIGITNET_FUZZ_RUNS:-40000}" scripts/fuzz.sh "${DIGITNET_FUZZ_SECONDS:-60}"
     fi ;;
 esac
