@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 
+#include "check_dataset.hpp"
 #include "digitnet/dataset.hpp"
 #include "digitnet/error.hpp"
 
@@ -15,12 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (k > rest.size()) k = rest.size();
     try {
         digitnet::Dataset d = digitnet::parse_idx(rest.first(k), rest.subspan(k), "images", "labels");
-        // What parsed must be consistent.
-        if (d.images.rows() != d.size() || d.images.cols() != d.features()) __builtin_trap();
-        for (float v : d.images)
-            if (!(v >= 0.0f && v <= 1.0f)) __builtin_trap();
-        for (std::uint8_t label : d.labels)
-            if (label > 9) __builtin_trap();
+        check_dataset(d);
     } catch (const digitnet::Error&) {
     }
     return 0;
