@@ -183,3 +183,14 @@ TEST(Cli, ExplainPrintsEveryStepAndJson) {
     EXPECT_EQ(parsed["layers"].size(), 2u);
     EXPECT_NEAR(parsed["cost"].get<double>(), 0.298371, 1e-5);
 }
+
+TEST(Cli, VersionNamesTheBlasKernelsAndDigitnetBlasCoreChoosesThem) {
+    const CliRun plain = run_cli("--version");
+    EXPECT_EQ(plain.status, 0);
+    EXPECT_NE(plain.out.find("OpenBLAS kernels: "), std::string::npos) << plain.out;
+    ::setenv("DIGITNET_BLAS_CORE", "Haswell", 1);
+    const CliRun chosen = run_cli("--version");
+    ::unsetenv("DIGITNET_BLAS_CORE");
+    EXPECT_EQ(chosen.status, 0);
+    EXPECT_NE(chosen.out.find("OpenBLAS kernels: Haswell"), std::string::npos) << chosen.out;
+}

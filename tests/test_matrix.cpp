@@ -1,3 +1,6 @@
+#include <cstdlib>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "digitnet/error.hpp"
@@ -58,4 +61,16 @@ TEST(Matrix, RowsViewPointsIntoTheMatrix) {
     EXPECT_EQ(v.rows, 2u);
     EXPECT_EQ(v(0, 0), 2);
     EXPECT_EQ(v(1, 1), 5);
+}
+
+// On a CPU with AVX-512, OpenBLAS runs its AVX-512 kernels even where OPENBLAS_CORETYPE (or an
+// OpenBLAS older than the CPU) would choose AVX2 ones: see matrix.cpp.
+TEST(Matrix, OpenBlasUsesAvx512KernelsWhereTheCpuHasThem) {
+    __builtin_cpu_init();
+    const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+    if (!avx512) GTEST_SKIP() << "this CPU has no AVX-512";
+    if (std::getenv("DIGITNET_BLAS_CORE")) GTEST_SKIP() << "DIGITNET_BLAS_CORE chooses the kernels";
+    const std::string core = blas_core();
+    EXPECT_TRUE(core == "SkylakeX" || core == "Cooperlake" || core == "SapphireRapids") << core;
 }

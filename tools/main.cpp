@@ -7,11 +7,14 @@
 
 #include "commands.hpp"
 #include "digitnet/error.hpp"
+#include "digitnet/matrix.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"digitnet: neural networks from scratch for handwritten digits", "digitnet"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "digitnet 0.1.0");
+    app.set_version_flag("--version", [] {
+        return "digitnet 0.1.0 (OpenBLAS kernels: " + digitnet::blas_core() + ")";
+    });
     digitnet::cli::add_data_command(app);
     digitnet::cli::add_show_command(app);
     digitnet::cli::add_gates_command(app);

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <memory>
+#include <string>
 
 namespace digitnet {
 
@@ -93,5 +94,10 @@ void gemm_reference(bool transpose_a, bool transpose_b, float alpha, ConstMatrix
 // Number of threads the matrix products may use (0 = all cores). Affects OpenBLAS.
 void set_num_threads(int threads);
 int num_threads();
+
+// The kernels OpenBLAS uses ("SkylakeX", "Haswell", ...; "unknown" for another BLAS). On a CPU
+// with AVX-512, digitnet makes OpenBLAS use its AVX-512 kernels before main() even where
+// OPENBLAS_CORETYPE or an older OpenBLAS would not; DIGITNET_BLAS_CORE=NAME chooses NAME instead.
+std::string blas_core();
 
 }  // namespace digitnet
