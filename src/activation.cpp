@@ -1,7 +1,9 @@
 #include "digitnet/activation.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 
 #include "digitnet/error.hpp"
 
@@ -27,11 +29,29 @@ Activation parse_activation(std::string_view name, std::string_view option) {
                 std::string(name) + "'");
 }
 
+// e^x for x in [-87, 88] (clamped there), without branches or calls so that loops over it
+// vectorise: e^x = 2^n e^r with n = round(x / ln 2) and r = x - n ln 2 in [-ln2/2, ln2/2];
+// e^r from Cephes' expf polynomial (relative error about 1e-7), 2^n built in the exponent bits.
+static inline float exp_clamped(float x) {
+    x = std::min(std::max(x, -87.0f), 88.0f);
+    const float n = std::nearbyint(x * 1.44269504088896341f);  // x / ln 2
+    const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;  // x - n ln 2, ln 2 in two parts
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    const float er = p * r * r + r + 1.0f;
+    const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) << 23;  // 2^n, n in [-126, 127]
+    return er * std::bit_cast<float>(bits);
+}
+
 float sigmoid(float z) {
-    // For z < 0 use e^z / (1 + e^z), so that e^{-z} never overflows.
-    if (z >= 0.0f) return 1.0f / (1.0f + std::exp(-z));
-    const float e = std::exp(z);
-    return e / (1.0f + e);
+    // σ(z) = 1 / (1 + e^{-z}) with e^{-z} clamped to [e^-88, e^87], so nothing overflows; below
+    // z = -87, σ(z) < 1.7e-38 is returned as 0 (both sides compile to a select, not a branch).
+    const float a = 1.0f / (1.0f + exp_clamped(-z));
+    return z < -87.0f ? 0.0f : a;
 }
 
 float activate(Activation activation, float z) {

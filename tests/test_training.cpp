@@ -261,20 +261,22 @@ TEST(Presets, EveryPresetIsValid) {
     EXPECT_FALSE(find_preset("rashid").config.architecture.use_bias);
 }
 
-// The real MNIST, shortened: Nielsen's network for 4 epochs with seed 1 (93.2% here).
-TEST(MnistTraining, NielsenFourEpochsWithFixedSeedPassesNinetyTwoPercent) {
+// The real MNIST, shortened: Nielsen's network for 10 epochs with seed 1 (93.8% here). With N(0,1)
+// weights a run can leave one digit unlearned for its first epochs (seed 1 does, for four: 84%),
+// so the run is long enough to get past that.
+TEST(MnistTraining, NielsenTenEpochsWithFixedSeedPassesNinetyThreePercent) {
     if (!digitnet::testing::have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist (run scripts/setup.sh)";
     DataOptions o;
     o.data_dir = std::string(DIGITNET_SOURCE_DIR) + "/data";
     DataSplits data = load_data(o);
     ASSERT_EQ(data.train.size(), 50000u);
     TrainConfig c = find_preset("nielsen").config;
-    c.epochs = 4;
+    c.epochs = 10;
     c.seed = 1;
     Trainer t(c, data);
     t.run();
-    EXPECT_GT(t.history().back().test_accuracy, 0.92);
-    EXPECT_GT(t.history().back().validation_accuracy, 0.92);
+    EXPECT_GT(t.history().back().test_accuracy, 0.93);
+    EXPECT_GT(t.history().back().validation_accuracy, 0.93);
 }
 
 TEST(MnistTraining, OneAndTwoThreadsAgreeWithinAFifthOfAPoint) {
