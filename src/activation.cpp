@@ -34,7 +34,8 @@ Activation parse_activation(std::string_view name, std::string_view option) {
 // e^r from Cephes' expf polynomial (relative error about 1e-7), 2^n built in the exponent bits.
 static inline float exp_clamped(float x) {
     x = std::min(std::max(x, -87.0f), 88.0f);
-    const float n = std::nearbyint(x * 1.44269504088896341f);  // x / ln 2
+    // n = round(x / ln 2): adding and subtracting 1.5 * 2^23 rounds to the nearest integer.
+    const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
     const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;  // x - n ln 2, ln 2 in two parts
     float p = 1.9875691500e-4f;
     p = p * r + 1.3981999507e-3f;
@@ -47,12 +48,14 @@ static inline float exp_clamped(float x) {
     return er * std::bit_cast<float>(bits);
 }
 
-float sigmoid(float z) {
+static inline float sigmoid_inline(float z) {
     // σ(z) = 1 / (1 + e^{-z}) with e^{-z} clamped to [e^-88, e^87], so nothing overflows; below
     // z = -87, σ(z) < 1.7e-38 is returned as 0 (both sides compile to a select, not a branch).
     const float a = 1.0f / (1.0f + exp_clamped(-z));
     return z < -87.0f ? 0.0f : a;
 }
+
+float sigmoid(float z) { return sigmoid_inline(z); }
 
 float activate(Activation activation, float z) {
     switch (activation) {
@@ -84,7 +87,7 @@ void activate(Activation activation, ConstMatrixView z, MatrixView a) {
     float* ap = a.data;
     switch (activation) {
         case Activation::step: for (std::size_t i = 0; i < n; ++i) ap[i] = zp[i] > 0.0f ? 1.0f : 0.0f; break;
-        case Activation::sigmoid: for (std::size_t i = 0; i < n; ++i) ap[i] = sigmoid(zp[i]); break;
+        case Activation::sigmoid: for (std::size_t i = 0; i < n; ++i) ap[i] = sigmoid_inline(zp[i]); break;
         case Activation::tanh: for (std::size_t i = 0; i < n; ++i) ap[i] = std::tanh(zp[i]); break;
         case Activation::relu: for (std::size_t i = 0; i < n; ++i) ap[i] = zp[i] > 0.0f ? zp[i] : 0.0f; break;
         case Activation::identity: if (ap != zp) std::copy(zp, zp + n, ap); break;

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
@@ -73,4 +75,23 @@ TEST(Matrix, OpenBlasUsesAvx512KernelsWhereTheCpuHasThem) {
     if (std::getenv("DIGITNET_BLAS_CORE")) GTEST_SKIP() << "DIGITNET_BLAS_CORE chooses the kernels";
     const std::string core = blas_core();
     EXPECT_TRUE(core == "SkylakeX" || core == "Cooperlake" || core == "SapphireRapids") << core;
+}
+
+// Large batches through few outputs (n <= 32, m >= 128) take digitnet's own AVX-512 product
+// where the CPU has it (matrix.cpp); every row and column remainder, with and without β.
+TEST(Matrix, GemmForManyRowsAndFewOutputsMatchesReference) {
+    Rng rng(11);
+    for (std::size_t m : {128u, 129u, 135u, 1000u})
+        for (std::size_t n : {1u, 10u, 16u, 17u, 30u, 32u, 33u})
+            for (std::size_t k : {1u, 30u, 784u})
+                for (float beta : {0.0f, 1.0f}) {
+                    Matrix a = random_matrix(m, k, rng), b = random_matrix(n, k, rng);
+                    Matrix c = random_matrix(m, n, rng), expected = c;
+                    gemm(false, true, 0.5f, a, b, beta, c);
+                    gemm_reference(false, true, 0.5f, a, b, beta, expected);
+                    float worst = 0.0f;
+                    for (std::size_t i = 0; i < c.size(); ++i)
+                        worst = std::max(worst, std::fabs(c.data()[i] - expected.data()[i]));
+                    EXPECT_LT(worst, 1e-5f * static_cast<float>(k)) << m << "x" << n << "x" << k << " beta " << beta;
+                }
 }

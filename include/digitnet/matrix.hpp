@@ -82,7 +82,9 @@ private:
     std::unique_ptr<float[], AlignedFree> data_;
 };
 
-// C = alpha * op(A) * op(B) + beta * C, where op(X) is X or X^T. One CBLAS sgemm call.
+// C = alpha * op(A) * op(B) + beta * C, where op(X) is X or X^T. One CBLAS sgemm call, except
+// for A Bᵀ with at least 128 rows and at most 32 columns on an AVX-512 CPU (a layer's forward pass
+// over a large batch into few neurons), which digitnet computes itself (see matrix.cpp).
 // Throws digitnet::Error when the shapes do not agree.
 void gemm(bool transpose_a, bool transpose_b, float alpha, ConstMatrixView a, ConstMatrixView b,
           float beta, MatrixView c);
