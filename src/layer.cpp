@@ -35,9 +35,9 @@ void DenseLayer::forward(ConstMatrixView x, bool training, Rng* rng) {
     // z = x Wᵀ + b: start z at b (one row per example), then one GEMM adds x Wᵀ.
     if (use_bias) {
         for (std::size_t r = 0; r < batch; ++r) std::copy(biases.begin(), biases.end(), z.row(r));
-        gemm(false, true, 1.0f, x, weights, 1.0f, z);
+        gemm(false, true, 1.0f, x, weights, 1.0f, z, &gemm_scratch);
     } else {
-        gemm(false, true, 1.0f, x, weights, 0.0f, z);
+        gemm(false, true, 1.0f, x, weights, 0.0f, z, &gemm_scratch);
     }
     if (batch_norm) norm.forward(z, training);  // z ← γ ẑ + β
     // a = σ(z)

@@ -213,12 +213,15 @@ static void few_outputs_block(const float* x, std::size_t k, const float* wt, st
 }
 
 // c (m × n) = α a (m × k) bᵀ (b: n × k) + β c, for n ≤ 32.
-static void gemm_few_outputs(float alpha, ConstMatrixView a, ConstMatrixView b, float beta, MatrixView c) {
+static void gemm_few_outputs(float alpha, ConstMatrixView a, ConstMatrixView b, float beta, MatrixView c,
+                             GemmScratch& scratch) {
     const std::size_t m = c.rows, n = c.cols, k = a.cols;
-    std::vector<float> wt(k * kFewOutputsMax, 0.0f);  // bᵀ, padded to 32 columns
+    std::vector<float>& wt = scratch.packed;  // bᵀ, padded to 32 columns
+    wt.assign(k * kFewOutputsMax, 0.0f);
     for (std::size_t j = 0; j < n; ++j)
         for (std::size_t p = 0; p < k; ++p) wt[p * kFewOutputsMax + j] = b(j, p);
-    std::vector<std::uint32_t> active(k + 16);  // the block's nonzero columns (+16: compress-store slack)
+    std::vector<std::uint32_t>& active = scratch.columns;  // a block's nonzero columns
+    active.resize(k + 16);                                   // (+16: slack for the compressing store)
     std::size_t i = 0;
     for (; i + 8 <= m; i += 8) {
         // The next 8 rows are fetched while these are multiplied (x is read from memory once).
@@ -242,14 +245,15 @@ static void gemm_few_outputs(float alpha, ConstMatrixView a, ConstMatrixView b, 
 #endif
 
 void gemm(bool transpose_a, bool transpose_b, float alpha, ConstMatrixView a, ConstMatrixView b,
-          float beta, MatrixView c) {
+          float beta, MatrixView c, [[maybe_unused]] GemmScratch* scratch) {
     check_gemm_shapes(transpose_a, transpose_b, a, b, c);
     const int m = static_cast<int>(c.rows), n = static_cast<int>(c.cols);
     const int k = static_cast<int>(transpose_a ? a.rows : a.cols);
     if (m == 0 || n == 0) return;
 #if defined(__AVX512F__)
     if (!transpose_a && transpose_b && c.cols <= kFewOutputsMax && c.rows >= kFewOutputsMinRows && k > 0) {
-        gemm_few_outputs(alpha, a, b, beta, c);
+        GemmScratch local;
+        gemm_few_outputs(alpha, a, b, beta, c, scratch ? *scratch : local);
         return;
     }
 #endif

@@ -2,9 +2,11 @@
 // Row-major float32 matrices: one example per row, so a mini-batch of inputs is a
 // (batch, features) matrix and a layer multiplies the whole batch with one GEMM.
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace digitnet {
 
@@ -82,12 +84,19 @@ private:
     std::unique_ptr<float[], AlignedFree> data_;
 };
 
+// Working memory for the product digitnet computes itself (below): Bᵀ packed, and the columns of A
+// in use. A caller that multiplies again and again (a layer) keeps one, so that it is allocated once.
+struct GemmScratch {
+    std::vector<float> packed;
+    std::vector<std::uint32_t> columns;
+};
+
 // C = alpha * op(A) * op(B) + beta * C, where op(X) is X or X^T. One CBLAS sgemm call, except
 // for A Bᵀ with at least 128 rows and at most 32 columns on an AVX-512 CPU (a layer's forward pass
-// over a large batch into few neurons), which digitnet computes itself (see matrix.cpp).
-// Throws digitnet::Error when the shapes do not agree.
+// over a large batch into few neurons), which digitnet computes itself (see matrix.cpp), in
+// `scratch` when given. Throws digitnet::Error when the shapes do not agree.
 void gemm(bool transpose_a, bool transpose_b, float alpha, ConstMatrixView a, ConstMatrixView b,
-          float beta, MatrixView c);
+          float beta, MatrixView c, GemmScratch* scratch = nullptr);
 
 // The same product with plain loops: slow, obviously correct, used by tests.
 void gemm_reference(bool transpose_a, bool transpose_b, float alpha, ConstMatrixView a,
