@@ -40,6 +40,12 @@ CONFIGS = {
         sizes=[784, 30, 10], hidden="sigmoid", output="sigmoid", cost="quadratic", init="normal",
         batch=10, lr=3.0, optimizer="sgd", dropout=0.0, lr_step=0, lr_factor=1.0,
         digitnet=["--preset", "nielsen"]),
+    "nielsen-ch3": dict(
+        description="784-100-10 sigmoid, cross-entropy, L2 lambda=5 (scaled by n = 50,000), batch 10, lr 0.5, "
+                    "N(0,1/n_in) weights and N(0,1) biases, SGD",
+        sizes=[784, 100, 10], hidden="sigmoid", output="sigmoid", cost="cross-entropy", init="scaled_normal",
+        batch=10, lr=0.5, optimizer="sgd", dropout=0.0, lr_step=0, lr_factor=1.0, l2=5.0,
+        digitnet=["--preset", "nielsen-ch3"]),
     "mlp100": dict(
         description="784-100-10 relu, softmax + log-likelihood, batch 128, lr 0.1, He init, SGD",
         sizes=[784, 100, 10], hidden="relu", output="softmax", cost="log-likelihood", init="he",

@@ -8,7 +8,7 @@ Prints one JSON line: epoch_seconds, test_accuracy, inference_seconds (median of
 For a mini-batch X (B, n_in), layer l with weights W (n_out, n_in) and biases b (n_out):
   forward    z = a_prev Wᵀ + b,  a = σ(z)
   output     delta^L = (a - y) ⊙ σ'(z)       quadratic cost
-             delta^L = a - y                  softmax + log-likelihood
+             delta^L = a - y                  softmax + log-likelihood, sigmoid + cross-entropy
   backward   ∂C/∂W = (1/B) deltaᵀ a_prev,  ∂C/∂b = (1/B) Σ_rows delta
              delta^{l-1} = (delta W) ⊙ σ'(z^{l-1})
 """
@@ -33,11 +33,13 @@ def main():
     sizes = config["sizes"]
     eye = np.eye(sizes[-1], dtype=f32)
 
-    # Weights as digitnet draws them: normal -> w, b ~ N(0, 1); he -> w ~ N(0, 2/n_in), b = 0.
+    # Weights as digitnet draws them: normal -> w, b ~ N(0, 1); scaled_normal -> w ~ N(0, 1/n_in),
+    # b ~ N(0, 1); he -> w ~ N(0, 2/n_in), b = 0.
     weights, biases = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        if config["init"] == "normal":
-            weights.append(rng.standard_normal((n_out, n_in), dtype=f32))
+        if config["init"] in ("normal", "scaled_normal"):
+            scale = f32(1.0) if config["init"] == "normal" else f32(1.0 / np.sqrt(n_in))
+            weights.append(rng.standard_normal((n_out, n_in), dtype=f32) * scale)
             biases.append(rng.standard_normal(n_out, dtype=f32))
         else:
             weights.append((rng.standard_normal((n_out, n_in), dtype=f32) * f32(np.sqrt(2.0 / n_in))))
@@ -121,8 +123,10 @@ def main():
                     vp += (1 - beta2) * g * g
                     p -= lr * (mp / c1) / (np.sqrt(vp / c2) + eps)
             else:
-                for p, g in zip(params, grads):
-                    p -= lr * g
+                # L2 (weights only): ∂/∂w [λ/(2n) Σ w²] = (λ/n) w, with n the training-set size
+                l2 = f32(config.get("l2", 0.0) / n)
+                for k, (p, g) in enumerate(zip(params, grads)):
+                    p -= lr * (g + l2 * p) if l2 and k < len(weights) else lr * g
         epoch_seconds.append(time.perf_counter() - start)
 
     times = []

@@ -18,15 +18,15 @@ from compare import CONFIGS, load_mnist, median, worker_arguments
 
 def build(config, torch):
     """nn.Sequential of Linear + activation (+ Dropout on hidden layers), initialised as digitnet:
-    normal: w, b ~ N(0, 1); he: w ~ N(0, 2/n_in), b = 0."""
+    normal: w, b ~ N(0, 1); scaled_normal: w ~ N(0, 1/n_in), b ~ N(0, 1); he: w ~ N(0, 2/n_in), b = 0."""
     nn = torch.nn
     sizes = config["sizes"]
     layers = []
     for i in range(len(sizes) - 1):
         linear = nn.Linear(sizes[i], sizes[i + 1])
         with torch.no_grad():
-            if config["init"] == "normal":
-                linear.weight.normal_(0.0, 1.0)
+            if config["init"] in ("normal", "scaled_normal"):
+                linear.weight.normal_(0.0, 1.0 if config["init"] == "normal" else 1.0 / math.sqrt(sizes[i]))
                 linear.bias.normal_(0.0, 1.0)
             elif config["init"] == "he":
                 linear.weight.normal_(0.0, math.sqrt(2.0 / sizes[i]))
@@ -65,7 +65,11 @@ def main():
 
     model = build(config, torch)
     if config["optimizer"] == "sgd":
-        opt = torch.optim.SGD(model.parameters(), lr=config["lr"])
+        # L2 on the weights only, λ/n with n the training-set size (as digitnet and Nielsen).
+        decay = config.get("l2", 0.0) / n
+        weights = [p for name, p in model.named_parameters() if name.endswith("weight")]
+        biases = [p for name, p in model.named_parameters() if name.endswith("bias")]
+        opt = torch.optim.SGD([dict(params=weights, weight_decay=decay), dict(params=biases)], lr=config["lr"])
     else:
         opt = torch.optim.Adam(model.parameters(), lr=config["lr"], betas=(0.9, 0.999), eps=1e-8)
     sched = torch.optim.lr_scheduler.StepLR(opt, config["lr_step"], config["lr_factor"]) if config["lr_step"] else None
@@ -83,6 +87,9 @@ def main():
             if quadratic:
                 # C = (1/n) Σ_x ½ ‖y - a‖²
                 loss = 0.5 * (out - targets[idx]).pow(2).sum(dim=1).mean()
+            elif config["output"] == "sigmoid":
+                # C = -(1/n) Σ_x Σ_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)]
+                loss = F.binary_cross_entropy(out, targets[idx], reduction="none").sum(dim=1).mean()
             else:
                 # C = -(1/n) Σ_x ln a_label, a = softmax(z)
                 loss = F.cross_entropy(out, labels[idx])
