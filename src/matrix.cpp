@@ -163,10 +163,12 @@ static void few_outputs_block(const float* x, std::size_t k, const float* wt, st
 static void gemm_few_outputs(float alpha, ConstMatrixView a, ConstMatrixView b, float beta, MatrixView c,
                              GemmScratch& scratch) {
     const std::size_t m = c.rows, n = c.cols, k = a.cols;
-    std::vector<float>& wt = scratch.packed;  // bᵀ, padded to 32 columns
-    wt.assign(k * kFewOutputsMax, 0.0f);
-    for (std::size_t j = 0; j < n; ++j)
-        for (std::size_t p = 0; p < k; ++p) wt[p * kFewOutputsMax + j] = b(j, p);
+    std::vector<float>& wt = scratch.packed;  // bᵀ, padded with zeros to 32 columns
+    wt.resize(k * kFewOutputsMax);
+    for (std::size_t p = 0; p < k; ++p) {     // each row of bᵀ written once, its padding included
+        float* row = wt.data() + p * kFewOutputsMax;
+        for (std::size_t j = 0; j < kFewOutputsMax; ++j) row[j] = j < n ? b(j, p) : 0.0f;
+    }
     std::vector<std::uint32_t>& active = scratch.columns;  // a block's nonzero columns
     active.resize(k + 16);                                   // (+16: slack for the compressing store)
     std::size_t i = 0;
