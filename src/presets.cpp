@@ -28,8 +28,8 @@ static std::vector<Preset> build_presets() {
         c.learning_rate = 0.02f;
         list.push_back({"default", "784-100-10 ReLU, softmax + log-likelihood, momentum SGD, 10 epochs", c});
     }
-    list.push_back({"nielsen", "Nielsen ch. 1: 784-30-10 sigmoid, quadratic cost, mini-batch 10, lr 3.0, N(0,1), 30 epochs",
-                    make({784, 30, 10}, A::sigmoid, A::sigmoid, Cost::quadratic, Init::normal, 30, 10, 3.0f)});
+    list.push_back({"nielsen", "Nielsen ch. 1: 784-30-10 sigmoid, quadratic cost, mini-batch 10, lr 3.0, N(0,1), 30 epochs, all 60,000 training images",
+                    make({784, 30, 10}, A::sigmoid, A::sigmoid, Cost::quadratic, Init::normal, 30, 10, 3.0f), 0});
     {
         TrainConfig c = make({784, 200, 10}, A::sigmoid, A::sigmoid, Cost::quadratic, Init::rashid, 5, 1, 0.1f);
         c.architecture.use_bias = false;
@@ -37,8 +37,8 @@ static std::vector<Preset> build_presets() {
         c.architecture.encoding.target_low = 0.01f;
         c.architecture.encoding.target_high = 0.99f;
         list.push_back({"rashid", "Rashid: 784-200-10 sigmoid without biases, one example at a time, lr 0.1, 5 epochs, "
-                                  "inputs 0.01..1.0, targets 0.01/0.99",
-                        c});
+                                  "inputs 0.01..1.0, targets 0.01/0.99, all 60,000 training images",
+                        c, 0});
     }
     list.push_back({"3b1b", "3Blue1Brown: 784-16-16-10 sigmoid (13,002 parameters), quadratic cost, mini-batch 10, lr 3.0",
                     make({784, 16, 16, 10}, A::sigmoid, A::sigmoid, Cost::quadratic, Init::scaled_normal, 30, 10, 3.0f)});

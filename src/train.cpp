@@ -412,7 +412,8 @@ void Trainer::save_checkpoint(const std::string& path) const {
                {"epochs_since_best", epochs_since_best_},
                {"epoch_cost_sum", epoch_cost_sum_},
                {"epoch_correct", epoch_correct_},
-               {"epoch_seconds", epoch_seconds_}};
+               {"epoch_seconds", epoch_seconds_},
+               {"validation_size", data_->validation.size()}};
     file.metadata["format"] = "digitnet-checkpoint";
     file.metadata["format_version"] = "1";
     file.metadata["architecture"] = architecture_to_json(network_.architecture());
@@ -421,6 +422,19 @@ void Trainer::save_checkpoint(const std::string& path) const {
     file.metadata["state"] = state.dump();
     file.metadata["metrics"] = metrics.dump();
     save_safetensors(path, file);
+}
+
+std::optional<std::size_t> checkpoint_validation_size(const std::string& path) {
+    const SafetensorsFile file = load_safetensors(path);
+    auto it = file.metadata.find("state");
+    if (it == file.metadata.end()) return std::nullopt;
+    try {
+        const json state = json::parse(it->second);
+        if (!state.contains("validation_size")) return std::nullopt;
+        return state.at("validation_size").get<std::size_t>();
+    } catch (const json::exception& e) {
+        throw Error(path + ": checkpoint state is invalid: " + e.what());
+    }
 }
 
 Trainer Trainer::resume(const std::string& path, const DataSplits& data) {
@@ -457,6 +471,12 @@ Trainer Trainer::resume(const std::string& path, const DataSplits& data) {
         t.epoch_cost_sum_ = state.at("epoch_cost_sum").get<double>();
         t.epoch_correct_ = state.at("epoch_correct").get<std::size_t>();
         t.epoch_seconds_ = state.at("epoch_seconds").get<double>();
+        if (state.contains("validation_size") &&
+            state.at("validation_size").get<std::size_t>() != data.validation.size())
+            throw Error(path + ": the checkpoint was trained with a validation split of " +
+                        std::to_string(state.at("validation_size").get<std::size_t>()) +
+                        " examples, the data has " + std::to_string(data.validation.size()) +
+                        " (--validation-size)");
         for (const auto& m : json::parse(meta("metrics"))) t.history_.push_back(epoch_metrics_from_json(m.dump()));
     } catch (const json::exception& e) {
         throw Error(path + ": checkpoint state is invalid: " + e.what());

@@ -114,6 +114,25 @@ TEST(Cli, KilledRunResumedEqualsUninterruptedRun) {
     EXPECT_EQ(fresh.out.find("resuming"), std::string::npos);
 }
 
+// --preset nielsen learns from all 60,000 training images; a resumed run keeps that split.
+TEST(Cli, PresetSplitIsUsedAndKeptWhenResuming) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
+    auto dir = fresh_dir("cli-split");
+    const std::string ckpt = (dir / "ckpt").string();
+    CliRun first = run_cli("train " + kData + " --preset nielsen --epochs 1 --quiet --checkpoint-dir " + ckpt);
+    ASSERT_EQ(first.status, 0) << first.err;
+    EXPECT_NE(first.out.find("train 60000, validation 0,"), std::string::npos) << first.out;
+    CliRun resumed = run_cli("train " + kData + " --resume " + ckpt + " --epochs 2 --quiet");
+    ASSERT_EQ(resumed.status, 0) << resumed.err;
+    EXPECT_NE(resumed.out.find("train 60000, validation 0,"), std::string::npos) << resumed.out;
+    CliRun other = run_cli("train " + kData + " --resume " + ckpt + " --epochs 3 --validation-size 10000");
+    EXPECT_NE(other.status, 0);
+    EXPECT_NE(other.err.find("--validation-size"), std::string::npos) << other.err;
+    CliRun book = run_cli("train " + kData + " --preset nielsen --epochs 1 --quiet --validation-size 10000");
+    ASSERT_EQ(book.status, 0) << book.err;
+    EXPECT_NE(book.out.find("train 50000, validation 10000,"), std::string::npos) << book.out;
+}
+
 TEST(Cli, CtrlCWritesACheckpointAndExits130) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
     auto dir = fresh_dir("cli-int");

@@ -134,6 +134,25 @@ TEST(Training, InterruptedRunResumedFromCheckpointEqualsUninterruptedRun) {
     EXPECT_TRUE(same_weights(resumed2.network(), uninterrupted.network()));
 }
 
+TEST(Training, ACheckpointRemembersItsValidationSplitAndRefusesAnother) {
+    DataSplits data = synthetic_splits(300);
+    TrainConfig c = small_config();
+    c.epochs = 1;
+    Trainer t(c, data);
+    t.run();
+    auto dir = fresh_dir("resume-split");
+    const std::string path = (dir / "checkpoint.safetensors").string();
+    t.save_checkpoint(path);
+    EXPECT_EQ(checkpoint_validation_size(path), std::optional<std::size_t>(200));
+    data.validation = digitnet::testing::synthetic_digits(100, 5);
+    try {
+        (void)Trainer::resume(path, data);
+        ADD_FAILURE() << "a checkpoint trained with 200 validation examples resumed on 100";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("--validation-size"), std::string::npos) << e.what();
+    }
+}
+
 TEST(Training, DivergenceStopsWithTheEpochAndBatch) {
     DataSplits data = synthetic_splits(500);
     TrainConfig c = small_config();
@@ -259,6 +278,11 @@ TEST(Presets, EveryPresetIsValid) {
     EXPECT_THROW(find_preset("nope"), Error);
     EXPECT_EQ(find_preset("nielsen").config.architecture.sizes, (std::vector<std::size_t>{784, 30, 10}));
     EXPECT_FALSE(find_preset("rashid").config.architecture.use_bias);
+    // The chapter-1 networks learn from the whole training set; the others hold 10,000 out.
+    EXPECT_EQ(find_preset("nielsen").validation_size, 0u);
+    EXPECT_EQ(find_preset("rashid").validation_size, 0u);
+    EXPECT_EQ(find_preset("nielsen-ch3").validation_size, 10000u);
+    EXPECT_EQ(find_preset("default").validation_size, 10000u);
 }
 
 // The real MNIST, shortened: Nielsen's network for 10 epochs with seed 1 (93.8% here). With N(0,1)

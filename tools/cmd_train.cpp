@@ -166,7 +166,18 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
         config_from_flags = apply_flags(find_preset(o.preset).config, o, cmd);
         validate(config_from_flags);  // refuse bad values before the data is read
     }
-    DataSplits data = load_data(o.data);
+    // The validation split: --validation-size, else the checkpoint's when resuming, else the preset's.
+    DataOptions data_options = o.data;
+    if (!cmd.count("--validation-size")) {
+        if (resuming) {
+            const std::string path = (std::filesystem::path(o.resume) / checkpoint_file_name).string();
+            if (std::filesystem::exists(path))
+                if (auto v = checkpoint_validation_size(path)) data_options.validation_size = *v;
+        } else {
+            data_options.validation_size = find_preset(o.preset).validation_size;
+        }
+    }
+    DataSplits data = load_data(data_options);
     std::unique_ptr<Trainer> trainer;
     if (resuming) {
         const std::string path = (std::filesystem::path(o.resume) / checkpoint_file_name).string();

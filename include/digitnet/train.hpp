@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,10 @@ struct TrainHooks {
     const std::atomic<bool>* stop = nullptr;                              // checked between batches
 };
 
+// The size of the validation split a checkpoint was trained with (load the data with it
+// before Trainer::resume); nullopt for a checkpoint that does not record it.
+std::optional<std::size_t> checkpoint_validation_size(const std::string& path);
+
 class Trainer {
 public:
     // Builds the network and draws its weights from the seed. `data` must outlive the trainer.
@@ -98,7 +103,8 @@ public:
     // Everything needed to continue exactly: weights, optimiser state, generator state, the
     // epoch (and the position inside it when interrupted), the metrics so far. Atomic write.
     void save_checkpoint(const std::string& path) const;
-    // Rebuilds a trainer from a checkpoint; the file is validated completely first.
+    // Rebuilds a trainer from a checkpoint; the file is validated completely first, and `data`
+    // must have the validation split the checkpoint was trained with.
     static Trainer resume(const std::string& path, const DataSplits& data);
 
 private:
