@@ -10,11 +10,9 @@
 #include <vector>
 
 #include <cblas.h>
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
 
 #include "blas_core.hpp"
+#include "gemm_skip_zeros.hpp"
 #include "digitnet/error.hpp"
 
 extern "C" {
@@ -98,114 +96,17 @@ static void check_gemm_shapes(bool ta, bool tb, ConstMatrixView a, ConstMatrixVi
                     std::to_string(c.rows) + "x" + std::to_string(c.cols));
 }
 
-// ---------------------------------------------------------------- many rows, few outputs
-//
-// z = x Wᵀ for a large batch through a layer of few neurons (Nielsen's 30 hidden, every 10-way
-// output; n ≤ 32) is a poor shape for BLAS, which packs the whole of x first. Here Wᵀ (k × 32,
-// zero-padded: 100 KB for k = 784) is packed instead, and each block of 8 rows of x is read once,
-// straight from x: for every column p, x_ip (broadcast to 16 lanes) times row p of Wᵀ (two
-// AVX-512 vectors) is added into the block's 8 × 32 sums, which stay in 16 registers.
-// Columns that are 0 in all 8 rows are skipped: they add exactly nothing (x · w = 0 for finite w),
-// and about 60% of the pixel columns of 8 handwritten digits are background in all of them.
-#if defined(__AVX512F__)
-static constexpr std::size_t kFewOutputsMax = 32, kFewOutputsMinRows = 128;
-
-// Writes the columns p of rows x[0..R) that are not 0 in every row into `active`; returns how many.
-// Meanwhile asks for the next block's rows (`next`, unless null) from memory.
-template <int R>
-static std::size_t nonzero_columns(const float* x, std::size_t k, std::uint32_t* active, const float* next) {
-    std::size_t count = 0, p = 0;
-    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    for (; p < k; p += 16) {
-        const __mmask16 valid = static_cast<__mmask16>(k - p >= 16 ? 0xffffu : (1u << (k - p)) - 1u);
-        __mmask16 nonzero = 0;
-        for (int r = 0; r < R; ++r) {
-            nonzero |= _mm512_mask_cmpneq_ps_mask(valid, _mm512_maskz_loadu_ps(valid, x + r * k + p), _mm512_setzero_ps());
-            if (next) _mm_prefetch(reinterpret_cast<const char*>(next + r * k + p), _MM_HINT_T0);
-        }
-        const __m512i columns = _mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(p)));
-        _mm512_mask_compressstoreu_epi32(active + count, nonzero, columns);
-        count += static_cast<std::size_t>(__builtin_popcount(nonzero));
-    }
-    return count;
-}
-
-template <int R>
-static void few_outputs_block(const float* x, std::size_t k, const float* wt, std::size_t n, float alpha,
-                              float beta, float* c, std::uint32_t* active, const float* next) {
-    const std::size_t count = nonzero_columns<R>(x, k, active, next);
-    __m512 sum[R][2];
-    for (int r = 0; r < R; ++r) sum[r][0] = sum[r][1] = _mm512_setzero_ps();
-    for (std::size_t t = 0; t < count; ++t) {
-        const std::size_t p = active[t];
-        const __m512 w0 = _mm512_loadu_ps(wt + p * kFewOutputsMax), w1 = _mm512_loadu_ps(wt + p * kFewOutputsMax + 16);
-        for (int r = 0; r < R; ++r) {
-            const __m512 xv = _mm512_set1_ps(x[r * k + p]);
-            sum[r][0] = _mm512_fmadd_ps(xv, w0, sum[r][0]);
-            sum[r][1] = _mm512_fmadd_ps(xv, w1, sum[r][1]);
-        }
-    }
-    // c = α sum + β c, 16 columns at a time; the mask keeps the n - 16h columns that exist.
-    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-    for (int h = 0; h < 2; ++h) {
-        const std::size_t cols = n > 16u * h ? std::min<std::size_t>(16, n - 16u * h) : 0;
-        const __mmask16 mask = static_cast<__mmask16>((1u << cols) - 1u);
-        for (int r = 0; r < R; ++r) {
-            float* out = c + r * n + 16 * h;
-            __m512 v = _mm512_mul_ps(va, sum[r][h]);
-            if (beta != 0.0f) v = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask, out), v);
-            _mm512_mask_storeu_ps(out, mask, v);
-        }
-    }
-}
-
-// c (m × n) = α a (m × k) bᵀ (b: n × k) + β c, for n ≤ 32.
-static void gemm_few_outputs(float alpha, ConstMatrixView a, ConstMatrixView b, float beta, MatrixView c,
-                             GemmScratch& scratch) {
-    const std::size_t m = c.rows, n = c.cols, k = a.cols;
-    std::vector<float>& wt = scratch.packed;  // bᵀ, padded with zeros to 32 columns
-    wt.resize(k * kFewOutputsMax);
-    for (std::size_t p = 0; p < k; ++p) {     // each row of bᵀ written once, its padding included
-        float* row = wt.data() + p * kFewOutputsMax;
-        for (std::size_t j = 0; j < kFewOutputsMax; ++j) row[j] = j < n ? b(j, p) : 0.0f;
-    }
-    std::vector<std::uint32_t>& active = scratch.columns;  // a block's nonzero columns
-    active.resize(k + 16);                                   // (+16: slack for the compressing store)
-    std::size_t i = 0;
-    for (; i + 8 <= m; i += 8) {
-        // The next 8 rows are fetched while these are multiplied (x is read from memory once).
-        const float* next = i + 16 <= m ? a.row(i + 8) : nullptr;
-        few_outputs_block<8>(a.row(i), k, wt.data(), n, alpha, beta, c.row(i), active.data(), next);
-    }
-    if (i == m) return;
-    float* ci = c.row(i);
-    const float* ai = a.row(i);
-    switch (m - i) {
-        case 1: few_outputs_block<1>(ai, k, wt.data(), n, alpha, beta, ci, active.data(), nullptr); break;
-        case 2: few_outputs_block<2>(ai, k, wt.data(), n, alpha, beta, ci, active.data(), nullptr); break;
-        case 3: few_outputs_block<3>(ai, k, wt.data(), n, alpha, beta, ci, active.data(), nullptr); break;
-        case 4: few_outputs_block<4>(ai, k, wt.data(), n, alpha, beta, ci, active.data(), nullptr); break;
-        case 5: few_outputs_block<5>(ai, k, wt.data(), n, alpha, beta, ci, active.data(), nullptr); break;
-        case 6: few_outputs_block<6>(ai, k, wt.data(), n, alpha, beta, ci, active.data(), nullptr); break;
-        case 7: few_outputs_block<7>(ai, k, wt.data(), n, alpha, beta, ci, active.data(), nullptr); break;
-        default: break;
-    }
-}
-#endif
-
 void gemm(bool transpose_a, bool transpose_b, float alpha, ConstMatrixView a, ConstMatrixView b,
-          float beta, MatrixView c, [[maybe_unused]] GemmScratch* scratch) {
+          float beta, MatrixView c, GemmScratch* scratch) {
     check_gemm_shapes(transpose_a, transpose_b, a, b, c);
     const int m = static_cast<int>(c.rows), n = static_cast<int>(c.cols);
     const int k = static_cast<int>(transpose_a ? a.rows : a.cols);
     if (m == 0 || n == 0) return;
-#if defined(__AVX512F__)
-    if (!transpose_a && transpose_b && c.cols <= kFewOutputsMax && c.rows >= kFewOutputsMinRows && k > 0) {
+    // z = x Wᵀ over many rows of mostly-zero x: digitnet's own product (gemm_skip_zeros.cpp).
+    if (!transpose_a && transpose_b) {
         GemmScratch local;
-        gemm_few_outputs(alpha, a, b, beta, c, scratch ? *scratch : local);
-        return;
+        if (gemm_skip_zeros(alpha, a, b, beta, c, scratch ? *scratch : local, num_threads())) return;
     }
-#endif
     cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans, transpose_b ? CblasTrans : CblasNoTrans,
                 m, n, k, alpha, a.data, static_cast<int>(a.cols), b.data, static_cast<int>(b.cols), beta, c.data,
                 static_cast<int>(c.cols));

@@ -80,6 +80,41 @@ TEST(Matrix, OpenBlasUsesAvx512KernelsWhereTheCpuHasThem) {
 // Large batches through few outputs (n <= 32, m >= 128) take digitnet's own AVX-512 product
 // where the CPU has it (matrix.cpp), which skips columns of A that are 0; every row and column
 // remainder, with and without β, with scattered zeros and with whole zero columns.
+// Wider layers over mostly-zero rows (images): panels of 112 columns, blocks of 4 rows, and the
+// rows shared between threads from 2048 rows on, with the same sums whatever the thread count.
+TEST(Matrix, GemmSkippingZerosMatchesReferenceForAnyWidthAndThreadCount) {
+    Rng rng(12);
+    for (std::size_t m : {128u, 131u, 2053u})
+        for (std::size_t n : {33u, 64u, 100u, 112u, 113u, 250u})
+            for (float beta : {0.0f, 1.0f}) {
+                const std::size_t k = 784;
+                Matrix a = random_matrix(m, k, rng), b = random_matrix(n, k, rng);
+                for (float& v : a)
+                    if (rng.uniform() < 0.8) v = 0.0f;
+                Matrix c0 = random_matrix(m, n, rng), expected = c0;
+                gemm_reference(false, true, 0.5f, a, b, beta, expected);
+                Matrix by_threads[2];
+                for (int threads : {1, 2}) {
+                    set_num_threads(threads);
+                    Matrix c = c0;
+                    gemm(false, true, 0.5f, a, b, beta, c);
+                    float worst = 0.0f;
+                    for (std::size_t i = 0; i < c.size(); ++i)
+                        worst = std::max(worst, std::fabs(c.data()[i] - expected.data()[i]));
+                    EXPECT_LT(worst, 1e-5f * static_cast<float>(k)) << m << "x" << n << " beta " << beta;
+                    by_threads[threads - 1] = c;
+                }
+                set_num_threads(0);
+                EXPECT_TRUE(std::equal(by_threads[0].begin(), by_threads[0].end(), by_threads[1].begin()))
+                    << m << "x" << n << ": 1 and 2 threads differ";
+            }
+    // Dense rows (not mostly zeros) take sgemm and agree too.
+    Matrix a = random_matrix(200, 100, rng), b = random_matrix(100, 100, rng), c(200, 100), expected(200, 100);
+    gemm(false, true, 1.0f, a, b, 0.0f, c);
+    gemm_reference(false, true, 1.0f, a, b, 0.0f, expected);
+    for (std::size_t i = 0; i < c.size(); ++i) EXPECT_NEAR(c.data()[i], expected.data()[i], 1e-3f);
+}
+
 TEST(Matrix, GemmForManyRowsAndFewOutputsMatchesReference) {
     Rng rng(11);
     for (std::size_t m : {128u, 129u, 135u, 1000u})

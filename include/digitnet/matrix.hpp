@@ -92,8 +92,9 @@ struct GemmScratch {
 };
 
 // C = alpha * op(A) * op(B) + beta * C, where op(X) is X or X^T. One CBLAS sgemm call, except
-// for A Bᵀ with at least 128 rows and at most 32 columns on an AVX-512 CPU (a layer's forward pass
-// over a large batch into few neurons), which digitnet computes itself (see matrix.cpp), in
+// for A Bᵀ with at least 128 rows on an AVX-512 CPU where A is mostly zeros (a layer's forward
+// pass over a large batch of images) or C has at most 32 columns: digitnet computes that itself,
+// skipping the columns of A that are 0 in a whole block of rows (see gemm_skip_zeros.cpp), in
 // `scratch` when given. Throws digitnet::Error when the shapes do not agree.
 void gemm(bool transpose_a, bool transpose_b, float alpha, ConstMatrixView a, ConstMatrixView b,
           float beta, MatrixView c, GemmScratch* scratch = nullptr);

@@ -1,0 +1,16 @@
+#pragma once
+// The product digitnet computes itself instead of calling sgemm: z = x Wᵀ for many rows of x
+// that are mostly 0 (handwritten digits on a blank background), skipping what adds nothing.
+// Internal to the library; gemm() in matrix.cpp decides when to use it.
+#include "digitnet/matrix.hpp"
+
+namespace digitnet {
+
+// c (m × n) = alpha · a (m × k) · bᵀ (b: n × k) + beta · c, on `threads` threads.
+// Returns false, having done nothing, where it would not beat sgemm: no AVX-512, fewer than 128
+// rows, or (above 32 columns of c) an `a` whose first rows are less than half zeros. Rows are
+// shared among the threads only from 2048 rows on.
+bool gemm_skip_zeros(float alpha, ConstMatrixView a, ConstMatrixView b, float beta, MatrixView c,
+                     GemmScratch& scratch, int threads);
+
+}  // namespace digitnet
