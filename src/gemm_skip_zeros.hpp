@@ -13,4 +13,11 @@ namespace digitnet {
 bool gemm_skip_zeros(float alpha, ConstMatrixView a, ConstMatrixView b, float beta, MatrixView c,
                      GemmScratch& scratch, int threads);
 
+// c (n × k) = alpha · deltaᵀ (delta: batch × n) · x (batch × k): a layer's weight gradient, with x
+// mostly zeros. Computed as (xᵀ · alpha delta)ᵀ by the same zero-skipping product over the rows of
+// xᵀ (the pixels), on one thread. Returns false, having done nothing, without AVX-512, below 128
+// columns or 32 rows of x, or when x's first rows are less than half zeros.
+bool gemm_skip_zeros_weight_gradient(float alpha, ConstMatrixView delta, ConstMatrixView x, MatrixView c,
+                                     GemmScratch& scratch);
+
 }  // namespace digitnet

@@ -75,7 +75,7 @@ void DenseLayer::backward_delta(ConstMatrixView x, Matrix* grad_x) {
     const std::size_t batch = x.rows;
     const float inv_batch = batch ? 1.0f / static_cast<float>(batch) : 0.0f;
     // ∂C/∂W = (1/n) Σ_x delta_x x_xᵀ = (1/n) deltaᵀ x
-    gemm(true, false, inv_batch, delta, x, 0.0f, grad_weights);
+    gemm(true, false, inv_batch, delta, x, 0.0f, grad_weights, &gemm_scratch);
     // ∂C/∂b = (1/n) Σ_x delta_x
     grad_biases.fill(0.0f);
     if (use_bias) {

@@ -102,11 +102,15 @@ void gemm(bool transpose_a, bool transpose_b, float alpha, ConstMatrixView a, Co
     const int m = static_cast<int>(c.rows), n = static_cast<int>(c.cols);
     const int k = static_cast<int>(transpose_a ? a.rows : a.cols);
     if (m == 0 || n == 0) return;
-    // z = x Wᵀ over many rows of mostly-zero x: digitnet's own product (gemm_skip_zeros.cpp).
-    if (!transpose_a && transpose_b) {
-        GemmScratch local;
-        if (gemm_skip_zeros(alpha, a, b, beta, c, scratch ? *scratch : local, num_threads())) return;
-    }
+    // z = x Wᵀ over many rows of mostly-zero x, and ∂C/∂W = deltaᵀ x for such x: digitnet's own
+    // products (gemm_skip_zeros.cpp).
+    GemmScratch local;
+    if (!transpose_a && transpose_b &&
+        gemm_skip_zeros(alpha, a, b, beta, c, scratch ? *scratch : local, num_threads()))
+        return;
+    if (transpose_a && !transpose_b && beta == 0.0f &&
+        gemm_skip_zeros_weight_gradient(alpha, a, b, c, scratch ? *scratch : local))
+        return;
     cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans, transpose_b ? CblasTrans : CblasNoTrans,
                 m, n, k, alpha, a.data, static_cast<int>(a.cols), b.data, static_cast<int>(b.cols), beta, c.data,
                 static_cast<int>(c.cols));

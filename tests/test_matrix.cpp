@@ -115,6 +115,25 @@ TEST(Matrix, GemmSkippingZerosMatchesReferenceForAnyWidthAndThreadCount) {
     for (std::size_t i = 0; i < c.size(); ++i) EXPECT_NEAR(c.data()[i], expected.data()[i], 1e-3f);
 }
 
+// A layer's weight gradient deltaᵀ x with x mostly zeros: computed as (xᵀ delta)ᵀ skipping zeros.
+TEST(Matrix, WeightGradientSkippingZerosMatchesReference) {
+    Rng rng(13);
+    for (std::size_t batch : {1u, 10u, 32u, 33u, 128u})
+        for (std::size_t n : {10u, 30u, 100u, 250u})
+            for (std::size_t k : {130u, 784u}) {
+                Matrix delta = random_matrix(batch, n, rng), x = random_matrix(batch, k, rng);
+                for (float& v : x)
+                    if (rng.uniform() < 0.8) v = 0.0f;
+                Matrix c = random_matrix(n, k, rng), expected(n, k);
+                gemm(true, false, 0.25f, delta, x, 0.0f, c);
+                gemm_reference(true, false, 0.25f, delta, x, 0.0f, expected);
+                float worst = 0.0f;
+                for (std::size_t i = 0; i < c.size(); ++i)
+                    worst = std::max(worst, std::fabs(c.data()[i] - expected.data()[i]));
+                EXPECT_LT(worst, 1e-5f * static_cast<float>(batch)) << batch << " " << n << " " << k;
+            }
+}
+
 TEST(Matrix, GemmForManyRowsAndFewOutputsMatchesReference) {
     Rng rng(11);
     for (std::size_t m : {128u, 129u, 135u, 1000u})

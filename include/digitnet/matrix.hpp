@@ -89,13 +89,17 @@ private:
 struct GemmScratch {
     std::vector<float> packed;
     std::vector<std::uint32_t> columns;
+    std::vector<float> transposed;  // xᵀ, for the weight gradient
+    std::vector<float> product;     // (∂C/∂W)ᵀ before it is transposed into place
 };
 
-// C = alpha * op(A) * op(B) + beta * C, where op(X) is X or X^T. One CBLAS sgemm call, except
-// for A Bᵀ with at least 128 rows on an AVX-512 CPU where A is mostly zeros (a layer's forward
-// pass over a large batch of images) or C has at most 32 columns: digitnet computes that itself,
-// skipping the columns of A that are 0 in a whole block of rows (see gemm_skip_zeros.cpp), in
-// `scratch` when given. Throws digitnet::Error when the shapes do not agree.
+// C = alpha * op(A) * op(B) + beta * C, where op(X) is X or X^T. One CBLAS sgemm call, except on
+// an AVX-512 CPU for two shapes where B or A is mostly zeros (images) and digitnet computes the
+// product itself, skipping the zeros (see gemm_skip_zeros.cpp), in `scratch` when given:
+//   A Bᵀ with at least 128 rows, A mostly zeros or C at most 32 columns (a layer's forward pass);
+//   Aᵀ B with beta = 0, B mostly zeros with at least 32 rows and 128 columns (a layer's weight
+//   gradient over a mini-batch of images).
+// Throws digitnet::Error when the shapes do not agree.
 void gemm(bool transpose_a, bool transpose_b, float alpha, ConstMatrixView a, ConstMatrixView b,
           float beta, MatrixView c, GemmScratch* scratch = nullptr);
 
