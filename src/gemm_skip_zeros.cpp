@@ -38,7 +38,12 @@ namespace digitnet {
 namespace {
 
 constexpr std::size_t kMinRows = 128;
-constexpr std::size_t kRowsPerThread = 1024;  // below this a thread's start costs more than it saves
+// Rows are shared between threads only in products of at least this many rows (inference over
+// the test set, in chunks of 1,000). Threads are started per product, and inside a training step,
+// where OpenBLAS's own threads are awake for the small products in between, a second thread of
+// ours made a step slower, not faster (784-800-10, batch 128: 0.35 s per epoch of products with
+// one thread, 0.42 s with two).
+constexpr std::size_t kMinRowsToShare = 512;
 // Below this the transposes cost more than the skipped zeros save (784-100-10 per epoch, batch
 // 10 / 16 / 32 / 64: 0.21 / 0.21 / 0.15 / 0.115 s against sgemm's 0.15 / 0.20 / 0.16 / 0.135 s).
 constexpr std::size_t kMinGradientBatch = 32;
@@ -230,8 +235,8 @@ void transpose(ConstMatrixView from, float* to) {
 void multiply_packed(float alpha, ConstMatrixView a, const std::vector<float>& packed, float beta, MatrixView c,
                      std::vector<std::uint32_t>& active, int threads) {
     const std::size_t m = c.rows, n = c.cols, depth = a.cols;
-    const std::size_t parts =
-        std::clamp<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)), 1, std::max<std::size_t>(1, m / kRowsPerThread));
+    const std::size_t wanted = static_cast<std::size_t>(std::max(threads, 1));
+    const std::size_t parts = std::clamp<std::size_t>(m / kMinRowsToShare, 1, wanted);
     active.resize(parts * (depth + 16));
     auto work = [&](std::size_t part) {
         const std::size_t per = (m / parts + 7) / 8 * 8;
@@ -262,7 +267,7 @@ bool gemm_skip_zeros(float alpha, ConstMatrixView a, ConstMatrixView b, float be
 }
 
 bool gemm_skip_zeros_weight_gradient(float alpha, ConstMatrixView delta, ConstMatrixView x, MatrixView c,
-                                     GemmScratch& scratch) {
+                                     GemmScratch& scratch, int threads) {
     const std::size_t batch = x.rows, k = x.cols, n = delta.cols;
     if (k < kMinRows || batch < kMinGradientBatch || !mostly_zeros(x)) return false;
     // xᵀ (k × batch): row p holds pixel p of every example, and mostly zeros again.
@@ -272,7 +277,7 @@ bool gemm_skip_zeros_weight_gradient(float alpha, ConstMatrixView delta, ConstMa
     // (∂C/∂W)ᵀ (k × n) = xᵀ (α delta): the same product as the forward pass, then transposed into c.
     pack_scaled(delta, alpha, scratch.packed);
     scratch.product.resize(k * n);
-    multiply_packed(1.0f, x_t, scratch.packed, 0.0f, MatrixView{scratch.product.data(), k, n}, scratch.columns, 1);
+    multiply_packed(1.0f, x_t, scratch.packed, 0.0f, MatrixView{scratch.product.data(), k, n}, scratch.columns, threads);
     transpose(ConstMatrixView{scratch.product.data(), k, n}, c.data);
     return true;
 }
@@ -284,7 +289,9 @@ bool gemm_skip_zeros_weight_gradient(float alpha, ConstMatrixView delta, ConstMa
 #else
 
 bool gemm_skip_zeros(float, ConstMatrixView, ConstMatrixView, float, MatrixView, GemmScratch&, int) { return false; }
-bool gemm_skip_zeros_weight_gradient(float, ConstMatrixView, ConstMatrixView, MatrixView, GemmScratch&) { return false; }
+bool gemm_skip_zeros_weight_gradient(float, ConstMatrixView, ConstMatrixView, MatrixView, GemmScratch&, int) {
+    return false;
+}
 
 #endif
 

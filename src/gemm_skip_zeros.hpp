@@ -9,15 +9,15 @@ namespace digitnet {
 // c (m × n) = alpha · a (m × k) · bᵀ (b: n × k) + beta · c, on `threads` threads.
 // Returns false, having done nothing, where it would not beat sgemm: no AVX-512, fewer than 128
 // rows, or (above 32 columns of c) an `a` whose first rows are less than half zeros. Rows are
-// shared among the threads only from 2048 rows on.
+// shared among the threads only from 1,024 rows on (512 per thread).
 bool gemm_skip_zeros(float alpha, ConstMatrixView a, ConstMatrixView b, float beta, MatrixView c,
                      GemmScratch& scratch, int threads);
 
 // c (n × k) = alpha · deltaᵀ (delta: batch × n) · x (batch × k): a layer's weight gradient, with x
 // mostly zeros. Computed as (xᵀ · alpha delta)ᵀ by the same zero-skipping product over the rows of
-// xᵀ (the pixels), on one thread. Returns false, having done nothing, without AVX-512, below 128
+// xᵀ (the pixels). Returns false, having done nothing, without AVX-512, below 128
 // columns or 32 rows of x, or when x's first rows are less than half zeros.
 bool gemm_skip_zeros_weight_gradient(float alpha, ConstMatrixView delta, ConstMatrixView x, MatrixView c,
-                                     GemmScratch& scratch);
+                                     GemmScratch& scratch, int threads);
 
 }  // namespace digitnet

@@ -109,7 +109,7 @@ void gemm(bool transpose_a, bool transpose_b, float alpha, ConstMatrixView a, Co
         gemm_skip_zeros(alpha, a, b, beta, c, scratch ? *scratch : local, num_threads()))
         return;
     if (transpose_a && !transpose_b && beta == 0.0f &&
-        gemm_skip_zeros_weight_gradient(alpha, a, b, c, scratch ? *scratch : local))
+        gemm_skip_zeros_weight_gradient(alpha, a, b, c, scratch ? *scratch : local, num_threads()))
         return;
     cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans, transpose_b ? CblasTrans : CblasNoTrans,
                 m, n, k, alpha, a.data, static_cast<int>(a.cols), b.data, static_cast<int>(b.cols), beta, c.data,
