@@ -1,19 +1,27 @@
-// z = x Wᵀ for many rows of mostly-zero x, skipping the zeros.
+// A layer's products over mostly-zero inputs (handwritten digits on a blank background), skipping
+// the zeros.
 //
 // About 81% of MNIST's pixels are background (exactly 0), and a column of x that is 0 in every row
 // of a block adds exactly nothing to that block's sums (0 · w = 0 for finite w). sgemm cannot know
-// that; here each block of R rows of x first lists its columns that are not 0 in all R rows (39% of
+// that; here each block of R rows of x first lists its columns that are not 0 in all R rows (34% of
 // them for 3 handwritten digits, 46% for 8), then only those columns are multiplied:
 //
-//   for every listed column p:  sum[r][:] += x_rp · Wᵀ[p][:]    (r = the R rows of the block)
+//   forward, z = x Wᵀ:     for every listed column p:  z[r][:] += x_rp · Wᵀ[p][:]
 //
 // Wᵀ (k × n) is packed once per call, in panels of up to 112 columns (7 AVX-512 vectors of 16), so
 // that a block's R × 7 sums stay in registers while Wᵀ's rows stream from cache. Panels with few
 // columns (n ≤ 48: Nielsen's 30 hidden neurons, every 10-way output) take blocks of 8 rows, wider
-// ones blocks of 3 (measured on the 10,000 test images through 100 and 800 neurons: 2, 3 and 4
-// rows took 5.7, 4.5 and 5.0 ms for 100; fewer rows skip more columns, more rows reuse each row of
-// Wᵀ more often). Above 32 columns it is used only when x's first rows are at least half zeros. Every row's sums are added in the same order whatever the thread count, so the
-// result does not depend on it.
+// ones blocks of 3 (measured on the 10,000 test images through 100 neurons: blocks of 2, 3 and 4
+// rows took 5.7, 4.5 and 5.0 ms; fewer rows skip more columns, more rows reuse each row of Wᵀ more
+// often). Above 32 columns it is used only when x's first rows are at least half zeros.
+//
+//   weight gradient, ∂C/∂W = α deltaᵀ x = (xᵀ (α delta))ᵀ:
+//
+// xᵀ (k × batch) has a row per pixel, mostly zeros again, so the same loop runs over the rows of
+// xᵀ with α delta packed as the panel; the k × n result is transposed into ∂C/∂W.
+//
+// Every row's sums are added in the same order whatever the thread count, so results do not
+// depend on it.
 #include "gemm_skip_zeros.hpp"
 
 #include <algorithm>
@@ -38,12 +46,14 @@ namespace digitnet {
 namespace {
 
 constexpr std::size_t kMinRows = 128;
-// Rows are shared between threads only in products of at least this many rows (inference over
-// the test set, in chunks of 1,000). Threads are started per product, and inside a training step,
-// where OpenBLAS's own threads are awake for the small products in between, a second thread of
-// ours made a step slower, not faster (784-800-10, batch 128: 0.35 s per epoch of products with
-// one thread, 0.42 s with two).
+// Rows are shared between threads only in products of at least this many rows and multiply-adds
+// (dense count): inference over the test set in chunks of 1,000 through 100 or more neurons.
+// Threads are started per product (tens of microseconds each), and inside a training step, where
+// OpenBLAS's own threads are awake for the small products in between, a second thread of ours made
+// a step slower, not faster (784-800-10, batch 128: 0.35 s per epoch of products with one thread,
+// 0.42 s with two).
 constexpr std::size_t kMinRowsToShare = 512;
+constexpr double kMinWorkToShare = 40e6;
 // Below this the transposes cost more than the skipped zeros save (784-100-10 per epoch, batch
 // 10 / 16 / 32 / 64: 0.21 / 0.21 / 0.15 / 0.115 s against sgemm's 0.15 / 0.20 / 0.16 / 0.135 s).
 constexpr std::size_t kMinGradientBatch = 32;
@@ -235,8 +245,9 @@ void transpose(ConstMatrixView from, float* to) {
 void multiply_packed(float alpha, ConstMatrixView a, const std::vector<float>& packed, float beta, MatrixView c,
                      std::vector<std::uint32_t>& active, int threads) {
     const std::size_t m = c.rows, n = c.cols, depth = a.cols;
-    const std::size_t wanted = static_cast<std::size_t>(std::max(threads, 1));
-    const std::size_t parts = std::clamp<std::size_t>(m / kMinRowsToShare, 1, wanted);
+    const double dense_work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(depth);
+    const bool share = m >= kMinRowsToShare && dense_work >= kMinWorkToShare;
+    const std::size_t parts = share ? static_cast<std::size_t>(std::max(threads, 1)) : 1;
     active.resize(parts * (depth + 16));
     auto work = [&](std::size_t part) {
         const std::size_t per = (m / parts + 7) / 8 * 8;

@@ -9,7 +9,7 @@ namespace digitnet {
 // c (m × n) = alpha · a (m × k) · bᵀ (b: n × k) + beta · c, on `threads` threads.
 // Returns false, having done nothing, where it would not beat sgemm: no AVX-512, fewer than 128
 // rows, or (above 32 columns of c) an `a` whose first rows are less than half zeros. Rows are
-// shared among the threads only from 1,024 rows on (512 per thread).
+// shared among the threads only from 512 rows and 40 million multiply-adds (dense count) on.
 bool gemm_skip_zeros(float alpha, ConstMatrixView a, ConstMatrixView b, float beta, MatrixView c,
                      GemmScratch& scratch, int threads);
 

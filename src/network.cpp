@@ -148,7 +148,16 @@ void Network::encode_batch(ConstMatrixView pixels, std::span<const std::uint8_t>
     x.resize(n, pixels.cols);
     y.resize(n, n_out);
     const float low = e.input_low, scale = 1.0f - low;
+    // The rows are scattered over the whole training set (a shuffled order), so each is asked for
+    // from memory a few rows ahead of its copy.
+    constexpr std::size_t kAhead = 4;
+    auto fetch = [&](std::size_t r) {
+        const char* row = reinterpret_cast<const char*>(pixels.row(indices[r]));
+        for (std::size_t byte = 0; byte < pixels.cols * sizeof(float); byte += 64) __builtin_prefetch(row + byte);
+    };
+    for (std::size_t r = 0; r < std::min(n, kAhead); ++r) fetch(r);
     for (std::size_t r = 0; r < n; ++r) {
+        if (r + kAhead < n) fetch(r + kAhead);
         const float* src = pixels.row(indices[r]);
         float* dst = x.row(r);
         if (low == 0.0f)
