@@ -67,18 +67,28 @@ template <int R>
 std::size_t nonzero_columns(const float* x, std::size_t k, std::uint32_t* active, const float* next) {
     std::size_t count = 0;
     const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    for (std::size_t p = 0; p < k; p += 16) {
-        const __mmask16 valid = static_cast<__mmask16>(k - p >= 16 ? 0xffffu : (1u << (k - p)) - 1u);
-        __mmask16 nonzero = 0;
-        for (int r = 0; r < R; ++r) {
-            nonzero |= _mm512_mask_cmpneq_ps_mask(valid, _mm512_maskz_loadu_ps(valid, x + r * k + p), _mm512_setzero_ps());
-            if (next) _mm_prefetch(reinterpret_cast<const char*>(next + r * k + p), _MM_HINT_T0);
-        }
+    auto add_group = [&](std::size_t p, __mmask16 nonzero) {
         // Compress in a register, then one full store (a compressing store to memory is slow on
         // some CPUs); the lanes past `count` are overwritten by the next group or ignored.
         const __m512i columns = _mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(p)));
         _mm512_storeu_si512(active + count, _mm512_maskz_compress_epi32(nonzero, columns));
         count += static_cast<std::size_t>(__builtin_popcount(nonzero));
+    };
+    std::size_t p = 0;
+    for (; p + 16 <= k; p += 16) {
+        __mmask16 nonzero = 0;
+        for (int r = 0; r < R; ++r) {
+            nonzero |= _mm512_cmpneq_ps_mask(_mm512_loadu_ps(x + r * k + p), _mm512_setzero_ps());
+            if (next) _mm_prefetch(reinterpret_cast<const char*>(next + r * k + p), _MM_HINT_T0);
+        }
+        add_group(p, nonzero);
+    }
+    if (p < k) {  // the last, partial group
+        const __mmask16 valid = static_cast<__mmask16>((1u << (k - p)) - 1u);
+        __mmask16 nonzero = 0;
+        for (int r = 0; r < R; ++r)
+            nonzero |= _mm512_mask_cmpneq_ps_mask(valid, _mm512_maskz_loadu_ps(valid, x + r * k + p), _mm512_setzero_ps());
+        add_group(p, nonzero);
     }
     return count;
 }
