@@ -282,7 +282,7 @@ void BM_TrainerEpoch(benchmark::State& state, const std::string& preset_name) {
 
 // ---------------------------------------------------------------- inference of the test set
 // The 10,000 MNIST test images through the network in batches of 1,000 (as digitnet eval does),
-// with predict() taking the argmax. The time depends on the pixels (the few-neuron product skips
+// with predict() taking the argmax. The time depends on the pixels (the zero-skipping product skips
 // background), so these are the real test images when data/mnist has them (scripts/setup.sh),
 // else random pixels in [0, 1] (labelled so in the output).
 
