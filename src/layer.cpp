@@ -1,6 +1,7 @@
 #include "digitnet/layer.hpp"
 
 #include <cmath>
+#include <cstdint>
 
 namespace digitnet {
 
@@ -44,9 +45,18 @@ void DenseLayer::forward(ConstMatrixView x, bool training, Rng* rng) {
     activate(activation, z, a);
     if (training && dropout > 0.0f && rng) {
         // Inverted dropout: a ⊙ mask, mask_i = 1/(1-p) with probability 1-p, else 0.
+        // Each unit is decided by 16 random bits (four units per 64-bit draw): dropped when they
+        // are below p · 2^16, so p is honoured to within 1/65536.
         dropout_mask.resize(batch, n_out());
         const float keep_scale = 1.0f / (1.0f - dropout);
-        for (float& m : dropout_mask) m = rng->uniform() < dropout ? 0.0f : keep_scale;
+        const std::uint64_t threshold = static_cast<std::uint64_t>(dropout * 65536.0f + 0.5f);
+        float* mask = dropout_mask.data();
+        const std::size_t n = dropout_mask.size();
+        for (std::size_t i = 0; i < n; i += 4) {
+            const std::uint64_t bits = rng->next_u64();
+            for (std::size_t j = 0; j < 4 && i + j < n; ++j)
+                mask[i + j] = ((bits >> (16 * j)) & 0xffffu) < threshold ? 0.0f : keep_scale;
+        }
         a_before_dropout = a;
         for (std::size_t i = 0; i < a.size(); ++i) a.data()[i] *= dropout_mask.data()[i];
     } else {

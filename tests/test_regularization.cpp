@@ -213,6 +213,31 @@ TEST(Regularization, DropoutChangesTrainingButNotEvaluation) {
     EXPECT_NEAR(static_cast<double>(dropped_units) / positive, 0.5, 0.1);
 }
 
+// The mask drops each unit with probability p (16 random bits per unit): over 100 × 1,003 units
+// (not a multiple of 4, so the last draw is split) the dropped fraction is p within 1%, the kept
+// units are scaled by 1/(1-p), and the same generator state gives the same mask.
+TEST(Regularization, DropoutMaskDropsAFractionPOfTheUnits) {
+    for (float p : {0.1f, 0.3f, 0.5f}) {
+        DenseLayer layer(4, 1003, Activation::identity);
+        layer.weights.fill(0.25f);
+        layer.biases.fill(1.0f);
+        layer.dropout = p;
+        Matrix x(100, 4);
+        x.fill(1.0f);
+        Rng rng(21), same(21);
+        layer.forward(x, true, &rng);
+        const Matrix first = layer.dropout_mask;
+        std::size_t dropped = 0;
+        for (float m : first) {
+            if (m == 0.0f) ++dropped;
+            else EXPECT_FLOAT_EQ(m, 1.0f / (1.0f - p));
+        }
+        EXPECT_NEAR(static_cast<double>(dropped) / static_cast<double>(first.size()), p, 0.01) << p;
+        layer.forward(x, true, &same);
+        EXPECT_TRUE(std::equal(first.begin(), first.end(), layer.dropout_mask.begin()));
+    }
+}
+
 // ---------------------------------------------------------------- early stopping and schedules
 
 TEST(Regularization, EarlyStoppingStopsAndKeepsTheBestWeights) {
