@@ -191,7 +191,6 @@ bool mostly_zeros(ConstMatrixView a) {
     return 2 * zeros >= n;
 }
 
-
 // Panels of 112 columns: panel q holds columns [112 q, 112 q + width) of the product as `depth`
 // rows of 16 · vectors floats, zero-padded.
 std::size_t panel_count(std::size_t n) { return (n + kPanelWidth - 1) / kPanelWidth; }
