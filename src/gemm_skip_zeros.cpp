@@ -47,11 +47,12 @@ namespace {
 
 constexpr std::size_t kMinRows = 128;
 // Rows are shared between threads only in products of at least this many rows and multiply-adds
-// (dense count): inference over the test set in chunks of 1,000 through 100 or more neurons.
+// (dense count): inference over the test set in chunks of 1,000 through 100 or more neurons, and
+// the weight gradient of a layer of 800 (784 pixel rows), but not a training batch's forward pass.
 // Threads are started per product (tens of microseconds each), and inside a training step, where
-// OpenBLAS's own threads are awake for the small products in between, a second thread of ours made
-// a step slower, not faster (784-800-10, batch 128: 0.35 s per epoch of products with one thread,
-// 0.42 s with two).
+// OpenBLAS's own threads are awake for the small products in between, sharing a batch of 128 rows
+// made a step slower, not faster (784-800-10: 0.35 s per epoch of products with one thread, 0.42 s
+// with two).
 constexpr std::size_t kMinRowsToShare = 512;
 constexpr double kMinWorkToShare = 40e6;
 // Below this the transposes cost more than the skipped zeros save (784-100-10 per epoch, batch
