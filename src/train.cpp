@@ -471,12 +471,11 @@ Trainer Trainer::resume(const std::string& path, const DataSplits& data) {
         t.epoch_cost_sum_ = state.at("epoch_cost_sum").get<double>();
         t.epoch_correct_ = state.at("epoch_correct").get<std::size_t>();
         t.epoch_seconds_ = state.at("epoch_seconds").get<double>();
-        if (state.contains("validation_size") &&
-            state.at("validation_size").get<std::size_t>() != data.validation.size())
+        const std::size_t validation_size = state.value("validation_size", data.validation.size());
+        if (validation_size != data.validation.size())
             throw Error(path + ": the checkpoint was trained with a validation split of " +
-                        std::to_string(state.at("validation_size").get<std::size_t>()) +
-                        " examples, the data has " + std::to_string(data.validation.size()) +
-                        " (--validation-size)");
+                        std::to_string(validation_size) + " examples, the data has " +
+                        std::to_string(data.validation.size()) + " (--validation-size)");
         for (const auto& m : json::parse(meta("metrics"))) t.history_.push_back(epoch_metrics_from_json(m.dump()));
     } catch (const json::exception& e) {
         throw Error(path + ": checkpoint state is invalid: " + e.what());

@@ -156,6 +156,10 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     set_num_threads(o.threads);
     const std::string checkpoint_file_name = "checkpoint.safetensors";
     const bool resuming = !o.resume.empty();
+    const std::string resume_path =
+        resuming ? (std::filesystem::path(o.resume) / checkpoint_file_name).string() : std::string();
+    if (resuming && !std::filesystem::exists(resume_path))
+        throw Error("--resume: no checkpoint in " + o.resume + " (looked for " + resume_path + ")");
     std::string checkpoint_dir = resuming ? o.resume : o.checkpoint_dir;
 
     // Ctrl-C from here on asks the trainer to stop between mini-batches and checkpoint.
@@ -170,9 +174,7 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     DataOptions data_options = o.data;
     if (!cmd.count("--validation-size")) {
         if (resuming) {
-            const std::string path = (std::filesystem::path(o.resume) / checkpoint_file_name).string();
-            if (std::filesystem::exists(path))
-                if (auto v = checkpoint_validation_size(path)) data_options.validation_size = *v;
+            if (auto v = checkpoint_validation_size(resume_path)) data_options.validation_size = *v;
         } else {
             data_options.validation_size = find_preset(o.preset).validation_size;
         }
@@ -180,9 +182,7 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     DataSplits data = load_data(data_options);
     std::unique_ptr<Trainer> trainer;
     if (resuming) {
-        const std::string path = (std::filesystem::path(o.resume) / checkpoint_file_name).string();
-        if (!std::filesystem::exists(path))
-            throw Error("--resume: no checkpoint in " + o.resume + " (looked for " + path + ")");
+        const std::string& path = resume_path;
         trainer = std::make_unique<Trainer>(Trainer::resume(path, data));
         TrainConfig requested = apply_flags(trainer->config(), o, cmd);
         if (cmd.count("--preset")) {
