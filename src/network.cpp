@@ -132,22 +132,44 @@ int Network::label_class(int label) const {
     return digit >= 0 ? (label == digit ? 1 : 0) : label;
 }
 
+// One row of inputs from pixels in [0, 1]: x = low + (1 - low) · pixel (Rashid's 0.01..1.00
+// encoding), or the pixels as they are when low = 0. `pixels` may be `x` itself.
+static void encode_input_row(const float* pixels, std::size_t n, float low, float* x) {
+    if (low == 0.0f) {
+        if (x != pixels) std::copy(pixels, pixels + n, x);
+        return;
+    }
+    const float scale = 1.0f - low;
+    for (std::size_t c = 0; c < n; ++c) x[c] = low + scale * pixels[c];
+}
+
 void Network::encode_inputs(ConstMatrixView pixels, Matrix& x) const {
     x.resize(pixels.rows, pixels.cols);
-    const float low = architecture_.encoding.input_low, scale = 1.0f - low;
-    if (low == 0.0f)
-        std::copy(pixels.data, pixels.data + pixels.size(), x.data());
-    else
-        for (std::size_t i = 0; i < pixels.size(); ++i) x.data()[i] = low + scale * pixels.data[i];
+    for (std::size_t r = 0; r < pixels.rows; ++r)
+        encode_input_row(pixels.row(r), pixels.cols, architecture_.encoding.input_low, x.row(r));
+}
+
+void Network::encode_targets(std::span<const std::uint8_t> labels, std::span<const std::uint32_t> indices,
+                             Matrix& y) const {
+    const Encoding& e = architecture_.encoding;
+    const std::size_t n_out = output_size();
+    y.resize(indices.size(), n_out);
+    for (std::size_t r = 0; r < indices.size(); ++r) {
+        float* yr = y.row(r);
+        const int label = labels[indices[r]];
+        if (e.target_digit >= 0) {  // yes/no: one output neuron
+            yr[0] = label == e.target_digit ? e.target_high : e.target_low;
+        } else {                    // one neuron per class, high for the label's
+            std::fill(yr, yr + n_out, e.target_low);
+            if (static_cast<std::size_t>(label) < n_out) yr[label] = e.target_high;
+        }
+    }
 }
 
 void Network::encode_batch(ConstMatrixView pixels, std::span<const std::uint8_t> labels,
                            std::span<const std::uint32_t> indices, Matrix& x, Matrix& y) const {
-    const Encoding& e = architecture_.encoding;
-    const std::size_t n = indices.size(), n_out = output_size();
+    const std::size_t n = indices.size();
     x.resize(n, pixels.cols);
-    y.resize(n, n_out);
-    const float low = e.input_low, scale = 1.0f - low;
     // The rows are scattered over the whole training set (a shuffled order), so each is asked for
     // from memory a few rows ahead of its copy.
     constexpr std::size_t kAhead = 4;
@@ -158,21 +180,17 @@ void Network::encode_batch(ConstMatrixView pixels, std::span<const std::uint8_t>
     for (std::size_t r = 0; r < std::min(n, kAhead); ++r) fetch(r);
     for (std::size_t r = 0; r < n; ++r) {
         if (r + kAhead < n) fetch(r + kAhead);
-        const float* src = pixels.row(indices[r]);
-        float* dst = x.row(r);
-        if (low == 0.0f)
-            std::copy(src, src + pixels.cols, dst);
-        else
-            for (std::size_t c = 0; c < pixels.cols; ++c) dst[c] = low + scale * src[c];
-        float* yr = y.row(r);
-        const int label = labels[indices[r]];
-        if (e.target_digit >= 0) {
-            yr[0] = label == e.target_digit ? e.target_high : e.target_low;
-        } else {
-            std::fill(yr, yr + n_out, e.target_low);
-            if (static_cast<std::size_t>(label) < n_out) yr[label] = e.target_high;
-        }
+        encode_input_row(pixels.row(indices[r]), pixels.cols, architecture_.encoding.input_low, x.row(r));
     }
+    encode_targets(labels, indices, y);
+}
+
+void Network::encode_batch(const PixelBytes& pixels, std::span<const std::uint8_t> labels,
+                           std::span<const std::uint32_t> indices, Matrix& x, Matrix& y) const {
+    pixels.gather(indices, x);  // the pixels, exactly as floats
+    for (std::size_t r = 0; r < x.rows(); ++r)
+        encode_input_row(x.row(r), x.cols(), architecture_.encoding.input_low, x.row(r));
+    encode_targets(labels, indices, y);
 }
 
 }  // namespace digitnet

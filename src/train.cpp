@@ -189,7 +189,8 @@ EpochMetrics epoch_metrics_from_json(const std::string& text) {
 
 Trainer::Trainer(ResumeTag, const TrainConfig& config, const DataSplits& data)
     : config_(config), data_(&data), network_(config.architecture), rng_(config.seed),
-      optimizer_(make_optimizer(config.optimizer)), learning_rate_(config.learning_rate) {
+      optimizer_(make_optimizer(config.optimizer)), learning_rate_(config.learning_rate),
+      train_bytes_(PixelBytes::from_pixels(data.train.images)) {
     for (std::size_t l = 0; l + 1 < network_.layers.size(); ++l) network_.layers[l].dropout = config.dropout;
 }
 
@@ -288,7 +289,10 @@ bool Trainer::train_one_epoch(const TrainHooks& hooks) {
         }
         const std::size_t count = std::min(batch, n - position_);
         std::span<const std::uint32_t> indices(order_.data() + position_, count);
-        network_.encode_batch(train.images, train.labels, indices, x_, y_);
+        if (train_bytes_)
+            network_.encode_batch(*train_bytes_, train.labels, indices, x_, y_);
+        else
+            network_.encode_batch(train.images, train.labels, indices, x_, y_);
         if (config_.augment) {
             AugmentOptions augment;
             augment.elastic_alpha = config_.elastic_alpha;

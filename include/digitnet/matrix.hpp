@@ -91,6 +91,7 @@ struct GemmScratch {
     std::vector<std::uint32_t> columns;
     std::vector<float> transposed;  // xᵀ, for the weight gradient
     std::vector<float> product;     // (∂C/∂W)ᵀ before it is transposed into place
+    std::vector<float> partial;     // sums between slices of the depth
 };
 
 // C = alpha * op(A) * op(B) + beta * C, where op(X) is X or X^T. One CBLAS sgemm call, except on

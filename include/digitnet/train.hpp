@@ -16,6 +16,7 @@
 #include "digitnet/dataset.hpp"
 #include "digitnet/init.hpp"
 #include "digitnet/network.hpp"
+#include "digitnet/pixel_bytes.hpp"
 #include "digitnet/optimizer.hpp"
 #include "digitnet/random.hpp"
 
@@ -84,7 +85,9 @@ std::optional<std::size_t> checkpoint_validation_size(const std::string& path);
 
 class Trainer {
 public:
-    // Builds the network and draws its weights from the seed. `data` must outlive the trainer.
+    // Builds the network and draws its weights from the seed. `data` must outlive the trainer and
+    // stay as it is while it trains (the training images are also kept as bytes when they are
+    // bytes / 255, the loaders' scale: see PixelBytes).
     Trainer(const TrainConfig& config, const DataSplits& data);
 
     // Trains until config.epochs are done, early stopping, divergence or *hooks.stop.
@@ -135,6 +138,8 @@ private:
     std::size_t epoch_correct_ = 0;
     double epoch_seconds_ = 0.0;
     std::string divergence_message_;
+    // The training images as bytes, when they are (mini-batches are gathered from these).
+    std::optional<PixelBytes> train_bytes_;
     // Buffers reused by every batch.
     Matrix x_, y_;
     std::vector<int> predicted_;

@@ -1,0 +1,94 @@
+#include "digitnet/pixel_bytes.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace digitnet {
+
+namespace {
+
+// b / 255.0f for every byte b: the pixel values the loaders produce.
+std::array<float, 256> byte_values() {
+    std::array<float, 256> table{};
+    for (int b = 0; b < 256; ++b) table[b] = static_cast<float>(b) / 255.0f;
+    return table;
+}
+
+}  // namespace
+
+// GCC 12's own conversion intrinsics pass an undefined vector as their unused merge source and
+// then warn about it wherever they are inlined; nothing here is uninitialised.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+void bytes_to_pixels(const std::uint8_t* bytes, std::size_t n, float* out) {
+    std::size_t i = 0;
+#if defined(__AVX512F__)
+    // b / 255 as q = b · (1/255), then one Newton step q + (b - 255 q) · (1/255): correctly
+    // rounded for all 256 bytes (a test compares every one with b / 255.0f), at the cost of
+    // three multiply-adds where a division would take several times longer.
+    const __m512 inverse = _mm512_set1_ps(1.0f / 255.0f), c255 = _mm512_set1_ps(255.0f);
+    for (; i + 16 <= n; i += 16) {
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i));
+        const __m512 v = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b));
+        const __m512 q = _mm512_mul_ps(v, inverse);
+        const __m512 residual = _mm512_fnmadd_ps(q, c255, v);
+        _mm512_storeu_ps(out + i, _mm512_fmadd_ps(residual, inverse, q));
+    }
+#endif
+    static const std::array<float, 256> table = byte_values();
+    for (; i < n; ++i) out[i] = table[bytes[i]];
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+std::optional<PixelBytes> PixelBytes::from_pixels(ConstMatrixView images) {
+    PixelBytes p;
+    p.rows_ = images.rows;
+    p.cols_ = images.cols;
+    p.bytes_.resize(images.size());
+    std::vector<float> back(images.cols);
+    for (std::size_t r = 0; r < images.rows; ++r) {
+        const float* pixels = images.row(r);
+        std::uint8_t* bytes = p.bytes_.data() + r * images.cols;
+        // The nearest byte of each pixel (NaN and values outside [0, 1] are refused), then
+        // whether the bytes give back exactly these pixels.
+        bool in_range = true;
+        for (std::size_t c = 0; c < images.cols; ++c) {
+            const float v = pixels[c];
+            in_range &= v >= 0.0f && v <= 1.0f;
+            bytes[c] = static_cast<std::uint8_t>(static_cast<int>(v * 255.0f + 0.5f) & 0xff);
+        }
+        if (!in_range) return std::nullopt;
+        bytes_to_pixels(bytes, images.cols, back.data());
+        if (std::memcmp(back.data(), pixels, images.cols * sizeof(float)) != 0) return std::nullopt;  // bit for bit
+    }
+    return p;
+}
+
+void PixelBytes::gather(std::span<const std::uint32_t> indices, Matrix& x) const {
+    x.resize(indices.size(), cols_);
+    // The rows are scattered over the whole set (a shuffled order), so each is asked for from
+    // memory a few rows ahead of its conversion.
+    constexpr std::size_t kAhead = 8;
+    auto fetch = [&](std::size_t r) {
+        const char* from = reinterpret_cast<const char*>(row(indices[r]));
+        for (std::size_t byte = 0; byte < cols_; byte += 64) __builtin_prefetch(from + byte);
+    };
+    const std::size_t n = indices.size();
+    for (std::size_t r = 0; r < std::min(n, kAhead); ++r) fetch(r);
+    for (std::size_t r = 0; r < n; ++r) {
+        if (r + kAhead < n) fetch(r + kAhead);
+        bytes_to_pixels(row(indices[r]), cols_, x.row(r));
+    }
+}
+
+}  // namespace digitnet
