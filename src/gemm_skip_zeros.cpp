@@ -31,15 +31,16 @@
 #include <algorithm>
 #include <cstdint>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) && defined(__AVX512BW__)
 #include <immintrin.h>
 #endif
 
 namespace digitnet {
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) && defined(__AVX512BW__)
 // GCC 12's own unpack and shuffle intrinsics pass an undefined vector as their unused merge source
 // and then warn about it wherever they are inlined; nothing here is uninitialised.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -114,23 +115,24 @@ struct Slice {
 
 // One block of R rows of x times one slice of one panel of T vectors:
 //   sums[r][:] (+)= Σ_{p in slice} x_rp wt[p][:],  then, after the last slice, c = α sums + β c.
-// x: the block's first row (rows k floats apart); wt: the panel, rows of 16 T floats (zero-padded
-// past `cols`); partial: R rows of 16 T floats holding the sums between slices.
+// x_rp is x[r * k + p * step]: a block of rows of x (step 1), or of columns (k 1, step: x's row
+// length); wt: the panel, rows of 16 T floats (zero-padded past `cols`); partial: R rows of 16 T
+// floats holding the sums between slices.
 template <int R, int T>
-void block_times_panel(const float* x, std::size_t k, const float* wt, const std::uint32_t* active,
-                       std::size_t count, const Slice& slice, float* partial, float alpha, float beta, float* c,
-                       std::size_t ldc, std::size_t cols) {
+void block_times_panel(const float* x, std::size_t k, std::size_t step, const float* wt,
+                       const std::uint32_t* active, std::size_t count, const Slice& slice, float* partial,
+                       float alpha, float beta, float* c, std::size_t ldc, std::size_t cols) {
     __m512 sum[R][T];
     for (int r = 0; r < R; ++r)
         for (int h = 0; h < T; ++h)
             sum[r][h] = slice.first ? _mm512_setzero_ps() : _mm512_loadu_ps(partial + (r * T + h) * 16);
-    x += slice.begin;
+    x += slice.begin * step;
     wt += slice.begin * 16 * T;
     for (std::size_t t = 0; t < count; ++t) {
         const std::size_t p = active[t];
         const float* w = wt + p * 16 * T;
         for (int r = 0; r < R; ++r) {
-            const __m512 xv = _mm512_set1_ps(x[r * k + p]);
+            const __m512 xv = _mm512_set1_ps(x[r * k + p * step]);
             for (int h = 0; h < T; ++h) sum[r][h] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(w + 16 * h), sum[r][h]);
         }
     }
@@ -154,7 +156,8 @@ void block_times_panel(const float* x, std::size_t k, const float* wt, const std
 }
 
 // Rows [begin, end) of x times one slice of one panel, in blocks of R rows, then the rows left
-// one at a time. partial: 16 T floats per row of x.
+// one at a time. partial: kPanelWidth floats per row of x, whatever the panel's width, so that
+// threads on different rows never share any, whichever panel each is on.
 template <int R, int T>
 void rows_times_panel(ConstMatrixView x, std::size_t begin, std::size_t end, const float* wt, const Slice& slice,
                       float* partial, float alpha, float beta, float* c, std::size_t ldc, std::size_t cols,
@@ -164,31 +167,111 @@ void rows_times_panel(ConstMatrixView x, std::size_t begin, std::size_t end, con
     for (; i + R <= end; i += R) {
         const float* next = i + 2 * R <= end ? x.row(i + R) + slice.begin : nullptr;
         const std::size_t count = nonzero_columns<R>(x.row(i) + slice.begin, k, slice.len, active, next);
-        block_times_panel<R, T>(x.row(i), k, wt, active, count, slice, partial + i * 16 * T, alpha, beta,
+        block_times_panel<R, T>(x.row(i), k, 1, wt, active, count, slice, partial + i * kPanelWidth, alpha, beta,
                                 c + i * ldc, ldc, cols);
     }
     for (; i < end; ++i) {
         const std::size_t count = nonzero_columns<1>(x.row(i) + slice.begin, k, slice.len, active, nullptr);
-        block_times_panel<1, T>(x.row(i), k, wt, active, count, slice, partial + i * 16 * T, alpha, beta,
+        block_times_panel<1, T>(x.row(i), k, 1, wt, active, count, slice, partial + i * kPanelWidth, alpha, beta,
                                 c + i * ldc, ldc, cols);
     }
 }
 
-void rows_times_panel(std::size_t vectors, ConstMatrixView x, std::size_t begin, std::size_t end, const float* wt,
-                      const Slice& slice, float* partial, float alpha, float beta, float* c, std::size_t ldc,
-                      std::size_t cols, std::uint32_t* active) {
+// Calls f(R, T) (as std::integral_constant) with the block shape of a panel of `vectors`: blocks
+// of 8 rows for panels of up to 3 vectors, of 3 rows for wider ones (R × T sums in registers).
+template <typename F>
+void with_block_shape(std::size_t vectors, F&& f) {
+    using std::integral_constant;
     switch (vectors) {
-#define DIGITNET_ROWS_TIMES_PANEL(R, T) \
-    rows_times_panel<R, T>(x, begin, end, wt, slice, partial, alpha, beta, c, ldc, cols, active)
-        case 1: DIGITNET_ROWS_TIMES_PANEL(8, 1); break;
-        case 2: DIGITNET_ROWS_TIMES_PANEL(8, 2); break;
-        case 3: DIGITNET_ROWS_TIMES_PANEL(8, 3); break;
-        case 4: DIGITNET_ROWS_TIMES_PANEL(3, 4); break;
-        case 5: DIGITNET_ROWS_TIMES_PANEL(3, 5); break;
-        case 6: DIGITNET_ROWS_TIMES_PANEL(3, 6); break;
-        default: DIGITNET_ROWS_TIMES_PANEL(3, 7); break;
-#undef DIGITNET_ROWS_TIMES_PANEL
+        case 1: f(integral_constant<int, 8>{}, integral_constant<int, 1>{}); break;
+        case 2: f(integral_constant<int, 8>{}, integral_constant<int, 2>{}); break;
+        case 3: f(integral_constant<int, 8>{}, integral_constant<int, 3>{}); break;
+        case 4: f(integral_constant<int, 3>{}, integral_constant<int, 4>{}); break;
+        case 5: f(integral_constant<int, 3>{}, integral_constant<int, 5>{}); break;
+        case 6: f(integral_constant<int, 3>{}, integral_constant<int, 6>{}); break;
+        default: f(integral_constant<int, 3>{}, integral_constant<int, 7>{}); break;
     }
+}
+
+// Which entries of x are not 0, as bits: masks[g * stride + b] bit i is set when x[b][16 g + i]
+// is not 0; a row of masks per 16 columns of x, with `stride` (≥ x.rows, a multiple of 32) masks
+// each, those past x.rows 0.
+void nonzero_masks(ConstMatrixView x, std::size_t stride, std::vector<std::uint16_t>& masks) {
+    const std::size_t groups = (x.cols + 15) / 16;
+    masks.assign(groups * stride, 0);
+    for (std::size_t b = 0; b < x.rows; ++b) {
+        const float* row = x.row(b);
+        for (std::size_t g = 0; g < groups; ++g) {
+            const std::size_t left = x.cols - 16 * g;
+            const __mmask16 valid = left >= 16 ? 0xffff : static_cast<__mmask16>((1u << left) - 1u);
+            masks[g * stride + b] =
+                _mm512_mask_cmpneq_ps_mask(valid, _mm512_maskz_loadu_ps(valid, row + 16 * g), _mm512_setzero_ps());
+        }
+    }
+}
+
+// Writes the rows b of x whose columns [p, p + R) are not all 0 into `active` (which has 16
+// entries of slack), from nonzero_masks; returns how many.
+template <int R>
+std::size_t nonzero_rows(const std::uint16_t* masks, std::size_t stride, std::size_t p, std::uint32_t* active) {
+    std::size_t count = 0;
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (std::size_t b = 0; b < stride; b += 32) {
+        __mmask32 nonzero = 0;
+        for (int r = 0; r < R; ++r) {
+            const std::size_t column = p + r;
+            const __m512i bit = _mm512_set1_epi16(static_cast<short>(1u << (column % 16)));
+            nonzero |= _mm512_test_epi16_mask(_mm512_loadu_si512(masks + (column / 16) * stride + b), bit);
+        }
+        for (unsigned half = 0; half < 2; ++half) {
+            const auto rows = static_cast<__mmask16>(nonzero >> (16 * half));
+            const __m512i index = _mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(b + 16 * half)));
+            _mm512_storeu_si512(active + count, _mm512_maskz_compress_epi32(rows, index));
+            count += static_cast<std::size_t>(__builtin_popcount(rows));
+        }
+    }
+    return count;
+}
+
+// Columns [begin, end) of x, in blocks of R, times one panel whose rows go with x's rows:
+//   c[p][:] = Σ_b x_bp wt[b][:]  (c: a row per column of x, ldc floats apart).
+template <int R, int T>
+void columns_times_panel(ConstMatrixView x, const std::uint16_t* masks, std::size_t stride, std::size_t begin,
+                         std::size_t end, const float* wt, float* c, std::size_t ldc, std::size_t cols,
+                         std::uint32_t* active) {
+    const Slice whole{0, x.rows, true, true};
+    std::size_t p = begin;
+    for (; p + R <= end; p += R) {
+        const std::size_t count = nonzero_rows<R>(masks, stride, p, active);
+        block_times_panel<R, T>(x.data + p, 1, x.cols, wt, active, count, whole, nullptr, 1.0f, 0.0f, c + p * ldc,
+                                ldc, cols);
+    }
+    for (; p < end; ++p) {
+        const std::size_t count = nonzero_rows<1>(masks, stride, p, active);
+        block_times_panel<1, T>(x.data + p, 1, x.cols, wt, active, count, whole, nullptr, 1.0f, 0.0f, c + p * ldc,
+                                ldc, cols);
+    }
+}
+
+// work(part, begin, end) for `parts` consecutive ranges of [0, m) (multiples of 8 long), part 0 on
+// this thread and the others on threads of their own.
+template <typename F>
+void in_parts(std::size_t m, std::size_t parts, F&& work) {
+    const std::size_t per = (m / parts + 7) / 8 * 8;
+    auto run = [&](std::size_t part) {
+        const std::size_t begin = std::min(m, part * per), end = part + 1 == parts ? m : std::min(m, begin + per);
+        work(part, begin, end);
+    };
+    std::vector<std::thread> helpers;
+    for (std::size_t part = 1; part < parts; ++part) helpers.emplace_back(run, part);
+    run(0);
+    for (auto& h : helpers) h.join();
+}
+
+// How many threads share a product of m rows (of the result) and this many dense multiply-adds.
+std::size_t parts_for(std::size_t m, double dense_work, int threads) {
+    const bool share = m >= kMinRowsToShare && dense_work >= kMinWorkToShare;
+    return share ? static_cast<std::size_t>(std::max(threads, 1)) : 1;
 }
 
 // to[q][i] = from[i][q] for a 16 × 16 tile (row strides in floats): pairs of rows interleaved,
@@ -292,14 +375,11 @@ void transpose(ConstMatrixView from, float* to) {
 void multiply_packed(float alpha, ConstMatrixView a, const std::vector<float>& packed, float beta, MatrixView c,
                      std::vector<std::uint32_t>& active, std::vector<float>& partial, int threads) {
     const std::size_t m = c.rows, n = c.cols, depth = a.cols;
-    const double dense_work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(depth);
-    const bool share = m >= kMinRowsToShare && dense_work >= kMinWorkToShare;
-    const std::size_t parts = share ? static_cast<std::size_t>(std::max(threads, 1)) : 1;
+    const std::size_t parts =
+        parts_for(m, static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(depth), threads);
     active.resize(parts * (depth + 16));
     partial.resize(m * kPanelWidth);
-    auto work = [&](std::size_t part) {
-        const std::size_t per = (m / parts + 7) / 8 * 8;
-        const std::size_t begin = std::min(m, part * per), end = part + 1 == parts ? m : std::min(m, begin + per);
+    in_parts(m, parts, [&](std::size_t part, std::size_t begin, std::size_t end) {
         for (std::size_t q = 0; q < panel_count(n); ++q) {
             const std::size_t cols = panel_columns(n, q), vectors = (cols + 15) / 16;
             // Slices of the depth whose rows of the panel fill about kSliceBytes, when it is large.
@@ -309,16 +389,14 @@ void multiply_packed(float alpha, ConstMatrixView a, const std::vector<float>& p
                                                : depth;
             for (std::size_t first = 0; first < depth; first += slice_rows) {
                 const Slice slice{first, std::min(slice_rows, depth - first), first == 0, first + slice_rows >= depth};
-                rows_times_panel(vectors, a, begin, end, packed.data() + q * depth * kPanelWidth, slice,
-                                 partial.data(), alpha, beta, c.data + q * kPanelWidth, n, cols,
-                                 active.data() + part * (depth + 16));
+                with_block_shape(vectors, [&](auto R, auto T) {
+                    rows_times_panel<R, T>(a, begin, end, packed.data() + q * depth * kPanelWidth, slice,
+                                           partial.data(), alpha, beta, c.data + q * kPanelWidth, n, cols,
+                                           active.data() + part * (depth + 16));
+                });
             }
         }
-    };
-    std::vector<std::thread> helpers;
-    for (std::size_t part = 1; part < parts; ++part) helpers.emplace_back(work, part);
-    work(0);
-    for (auto& h : helpers) h.join();
+    });
 }
 
 }  // namespace
@@ -338,15 +416,28 @@ bool gemm_skip_zeros_weight_gradient(float alpha, ConstMatrixView delta, ConstMa
                                      GemmScratch& scratch, int threads) {
     const std::size_t batch = x.rows, k = x.cols, n = delta.cols;
     if (k < kMinRows || batch < kMinGradientBatch || !mostly_zeros(x)) return false;
-    // xᵀ (k × batch): row p holds pixel p of every example, and mostly zeros again.
-    scratch.transposed.resize(k * batch);
-    transpose(x, scratch.transposed.data());
-    const ConstMatrixView x_t{scratch.transposed.data(), k, batch};
-    // (∂C/∂W)ᵀ (k × n) = xᵀ (α delta): the same product as the forward pass, then transposed into c.
+    // Which examples have pixel p, as bits per pixel (the examples of a block of pixels are then
+    // a few bit tests away, without transposing x).
+    const std::size_t stride = (batch + 31) / 32 * 32;
+    nonzero_masks(x, stride, scratch.masks);
+    // (∂C/∂W)ᵀ (k × n) = xᵀ (α delta): a row per pixel, over the examples that have it; then
+    // transposed into c.
     pack_scaled(delta, alpha, scratch.packed);
     scratch.product.resize(k * n);
-    multiply_packed(1.0f, x_t, scratch.packed, 0.0f, MatrixView{scratch.product.data(), k, n}, scratch.columns,
-                    scratch.partial, threads);
+    const std::size_t parts =
+        parts_for(k, static_cast<double>(k) * static_cast<double>(n) * static_cast<double>(batch), threads);
+    scratch.columns.resize(parts * (stride + 16));
+    in_parts(k, parts, [&](std::size_t part, std::size_t begin, std::size_t end) {
+        for (std::size_t q = 0; q < panel_count(n); ++q) {
+            const std::size_t cols = panel_columns(n, q);
+            with_block_shape((cols + 15) / 16, [&](auto R, auto T) {
+                columns_times_panel<R, T>(x, scratch.masks.data(), stride, begin, end,
+                                          scratch.packed.data() + q * batch * kPanelWidth,
+                                          scratch.product.data() + q * kPanelWidth, n, cols,
+                                          scratch.columns.data() + part * (stride + 16));
+            });
+        }
+    });
     transpose(ConstMatrixView{scratch.product.data(), k, n}, c.data);
     return true;
 }

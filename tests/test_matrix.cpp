@@ -157,6 +157,24 @@ TEST(Matrix, WeightGradientSkippingZerosMatchesReference) {
                     worst = std::max(worst, std::fabs(c.data()[i] - expected.data()[i]));
                 EXPECT_LT(worst, 1e-5f * static_cast<float>(batch)) << batch << " " << n << " " << k;
             }
+    // An 800-neuron layer's gradient is shared between threads (pixels split between them), with
+    // the same sums as on one.
+    Matrix delta = random_matrix(128, 800, rng), x = random_matrix(128, 784, rng);
+    for (float& v : x)
+        if (rng.uniform() < 0.8) v = 0.0f;
+    Matrix expected(800, 784), by_threads[2];
+    gemm_reference(true, false, 0.25f, delta, x, 0.0f, expected);
+    for (int threads : {1, 2}) {
+        set_num_threads(threads);
+        Matrix c(800, 784);
+        gemm(true, false, 0.25f, delta, x, 0.0f, c);
+        float worst = 0.0f;
+        for (std::size_t i = 0; i < c.size(); ++i) worst = std::max(worst, std::fabs(c.data()[i] - expected.data()[i]));
+        EXPECT_LT(worst, 1e-5f * 128.0f) << threads << " thread(s)";
+        by_threads[threads - 1] = c;
+    }
+    set_num_threads(0);
+    EXPECT_TRUE(std::equal(by_threads[0].begin(), by_threads[0].end(), by_threads[1].begin()));
 }
 
 TEST(Matrix, GemmForManyRowsAndFewOutputsMatchesReference) {

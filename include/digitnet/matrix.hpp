@@ -89,7 +89,7 @@ private:
 struct GemmScratch {
     std::vector<float> packed;
     std::vector<std::uint32_t> columns;
-    std::vector<float> transposed;  // xᵀ, for the weight gradient
+    std::vector<std::uint16_t> masks;  // which entries of x are not 0, for the weight gradient
     std::vector<float> product;     // (∂C/∂W)ᵀ before it is transposed into place
     std::vector<float> partial;     // sums between slices of the depth
 };
