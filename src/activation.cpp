@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "digitnet/error.hpp"
+#include "exp_floats.hpp"
 
 namespace digitnet {
 
@@ -97,8 +98,13 @@ void activate(Activation activation, ConstMatrixView z, MatrixView a) {
                 const float* zr = z.row(r);
                 float* ar = a.row(r);
                 const float zmax = *std::max_element(zr, zr + z.cols);
+                for (std::size_t j = 0; j < z.cols; ++j) ar[j] = zr[j] - zmax;
+            }
+            exp_floats(ap, ap, n);  // every e^{z_j - max z} of the batch at once
+            for (std::size_t r = 0; r < z.rows; ++r) {
+                float* ar = a.row(r);
                 float sum = 0.0f;
-                for (std::size_t j = 0; j < z.cols; ++j) sum += (ar[j] = std::exp(zr[j] - zmax));
+                for (std::size_t j = 0; j < z.cols; ++j) sum += ar[j];
                 const float inv = 1.0f / sum;
                 for (std::size_t j = 0; j < z.cols; ++j) ar[j] *= inv;
             }

@@ -16,9 +16,13 @@
 // often). Above 32 columns it is used only when x's first rows are at least half zeros.
 //
 //   weight gradient, ∂C/∂W = α deltaᵀ x = (xᵀ (α delta))ᵀ:
+//                          for every block of R pixels p, for every example b that has ink
+//                          there:  (∂C/∂W)ᵀ[p][:] += x_bp · α delta[b][:]
 //
-// xᵀ (k × batch) has a row per pixel, mostly zeros again, so the same loop runs over the rows of
-// xᵀ with α delta packed as the panel; the k × n result is transposed into ∂C/∂W.
+// The same loop, over blocks of pixels instead of blocks of examples, with α delta packed as the
+// panel. Which examples have ink in a block of pixels comes from bit masks of x's nonzeros (16
+// pixels per 16-bit mask), built in one pass over x: a few bit tests per block instead of a
+// transposed copy of x. The k × n result is transposed into ∂C/∂W.
 //
 // A large panel (Wᵀ of 784 inputs: 351 KB) does not fit in L1 cache, and streaming it from L2 for
 // every block of rows is what bounds the loop; so it is taken in slices of the depth that do fit,
