@@ -5,6 +5,7 @@
 // as long as a third of the step's arithmetic).
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -21,14 +22,17 @@ public:
 
     std::size_t rows() const { return rows_; }
     std::size_t cols() const { return cols_; }
-    const std::uint8_t* row(std::size_t i) const { return bytes_.data() + i * cols_; }
+    const std::uint8_t* row(std::size_t i) const { return bytes_.get() + i * cols_; }
 
     // x (resized to indices.size() × cols) row r = image indices[r] as floats, b / 255.0f:
     // exactly the pixels from_pixels() was given.
     void gather(std::span<const std::uint32_t> indices, Matrix& x) const;
 
 private:
-    std::vector<std::uint8_t> bytes_;
+    struct Free {
+        void operator()(std::uint8_t* p) const;
+    };
+    std::unique_ptr<std::uint8_t[], Free> bytes_;
     std::size_t rows_ = 0, cols_ = 0;
 };
 
