@@ -33,6 +33,7 @@
 #include "gemm_skip_zeros.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <thread>
 #include <type_traits>
@@ -63,6 +64,8 @@ constexpr std::size_t kMinRows = 128;
 // made a step slower, not faster (784-800-10: 0.35 s per epoch of products with one thread, 0.42 s
 // with two).
 constexpr std::size_t kMinRowsToShare = 512;
+// Shared products are handed out in ranges of this many rows (blocks of 3 and of 8 both divide it).
+constexpr std::size_t kRowsPerChunk = 96;
 constexpr double kMinWorkToShare = 40e6;
 // Below this the transposes cost more than the skipped zeros save (784-100-10 per epoch, batch
 // 10 / 16 / 32 / 64: 0.21 / 0.21 / 0.15 / 0.115 s against sgemm's 0.15 / 0.20 / 0.16 / 0.135 s).
@@ -265,14 +268,19 @@ void columns_times_panel(ConstMatrixView x, const std::uint16_t* masks, std::siz
     }
 }
 
-// work(part, begin, end) for `parts` consecutive ranges of [0, m) (multiples of 8 long), part 0 on
-// this thread and the others on threads of their own.
+// work(part, begin, end) over [0, m) in ranges of `chunk` (a multiple of every block's rows),
+// on `parts` threads (this one is part 0): each takes the next range not yet taken, so that a
+// thread slowed by something else on its core leaves more of the work to the others. With one
+// part, the whole of [0, m) at once.
 template <typename F>
-void in_parts(std::size_t m, std::size_t parts, F&& work) {
-    const std::size_t per = (m / parts + 7) / 8 * 8;
+void in_parts(std::size_t m, std::size_t parts, std::size_t chunk, F&& work) {
+    if (parts <= 1) {
+        work(0, 0, m);
+        return;
+    }
+    std::atomic<std::size_t> next{0};
     auto run = [&](std::size_t part) {
-        const std::size_t begin = std::min(m, part * per), end = part + 1 == parts ? m : std::min(m, begin + per);
-        work(part, begin, end);
+        for (std::size_t begin; (begin = next.fetch_add(chunk)) < m;) work(part, begin, std::min(m, begin + chunk));
     };
     std::vector<std::thread> helpers;
     for (std::size_t part = 1; part < parts; ++part) helpers.emplace_back(run, part);
@@ -381,8 +389,8 @@ void transpose(ConstMatrixView from, float* to) {
     }
 }
 
-// c (m × n) = alpha · a (m × depth) · (the packed depth × n matrix) + beta · c. Rows are split
-// evenly between the threads (in multiples of 8) when there are enough, each with its own list.
+// c (m × n) = alpha · a (m × depth) · (the packed depth × n matrix) + beta · c. Rows are shared
+// between the threads in ranges of kRowsPerChunk when there are enough, each with its own list.
 void multiply_packed(float alpha, ConstMatrixView a, const std::vector<float>& packed, float beta, MatrixView c,
                      std::vector<std::uint32_t>& active, std::vector<float>& partial, int threads) {
     const std::size_t m = c.rows, n = c.cols, depth = a.cols;
@@ -390,7 +398,7 @@ void multiply_packed(float alpha, ConstMatrixView a, const std::vector<float>& p
         parts_for(m, static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(depth), threads);
     active.resize(parts * (depth + 16));
     partial.resize(m * kPanelWidth);
-    in_parts(m, parts, [&](std::size_t part, std::size_t begin, std::size_t end) {
+    in_parts(m, parts, kRowsPerChunk, [&](std::size_t part, std::size_t begin, std::size_t end) {
         for (std::size_t q = 0; q < panel_count(n); ++q) {
             const std::size_t cols = panel_columns(n, q), vectors = (cols + 15) / 16;
             // Slices of the depth whose rows of the panel fill about kSliceBytes, when it is large.
@@ -438,7 +446,7 @@ bool gemm_skip_zeros_weight_gradient(float alpha, ConstMatrixView delta, ConstMa
     const std::size_t parts =
         parts_for(k, static_cast<double>(k) * static_cast<double>(n) * static_cast<double>(batch), threads);
     scratch.columns.resize(parts * (stride + 16));
-    in_parts(k, parts, [&](std::size_t part, std::size_t begin, std::size_t end) {
+    in_parts(k, parts, kRowsPerChunk, [&](std::size_t part, std::size_t begin, std::size_t end) {
         for (std::size_t q = 0; q < panel_count(n); ++q) {
             const std::size_t cols = panel_columns(n, q);
             with_block_shape((cols + 15) / 16, [&](auto R, auto T) {
