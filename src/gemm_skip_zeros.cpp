@@ -64,19 +64,21 @@ constexpr std::size_t kMinRows = 128;
 // made a step slower, not faster (784-800-10: 0.35 s per epoch of products with one thread, 0.42 s
 // with two).
 constexpr std::size_t kMinRowsToShare = 512;
+constexpr double kMinWorkToShare = 40e6;
 // Shared products are handed out in ranges of this many rows (blocks of 3 and of 8 both divide it).
 constexpr std::size_t kRowsPerChunk = 96;
-constexpr double kMinWorkToShare = 40e6;
-// Below this the transposes cost more than the skipped zeros save (784-100-10 per epoch, batch
-// 10 / 16 / 32 / 64: 0.21 / 0.21 / 0.15 / 0.115 s against sgemm's 0.15 / 0.20 / 0.16 / 0.135 s).
+// Smaller mini-batches keep sgemm's weight gradient, and with it the numbers the presets of batch
+// 10 and 1 have always given. (The skipping product would now be faster there too: 784-30-10 at
+// batch 10 in 4.4 µs against sgemm's 5.6, 784-100-10 in 13.7 against 16.8; but its sums, in
+// another order, round differently.)
 constexpr std::size_t kMinGradientBatch = 32;
 constexpr std::size_t kPanelVectors = 7;
 constexpr std::size_t kPanelWidth = 16 * kPanelVectors;
-// A panel larger than 2 kSliceBytes is taken in slices of about kSliceBytes, which stay in L1
-// cache (48 KiB here) while every block of rows passes over them: 784-100-10's forward pass (a
-// 351 KB panel) took 7 µs less per mini-batch of 128 in slices of 40 KB than whole, while its
-// weight gradient (a 57 KB panel) took 6 µs more in two slices than whole.
-constexpr std::size_t kSliceBytes = 40960;
+// A panel larger than 2 kSliceBytes is taken in slices of at most kSliceBytes (in rows of 16),
+// which stay in L1 cache (48 KiB here) while every block of rows passes over them: 784-100-10's
+// forward pass (a 351 KB panel) took 7 to 9 µs less per mini-batch of 128 in slices of 36 to 43 KB
+// than whole, while its weight gradient (a 57 KB panel) took 6 µs more in two slices than whole.
+constexpr std::size_t kSliceBytes = 49152;
 // A panel (or slice) larger than kSliceBytes is read from L2 cache, and each of its rows is asked
 // for this many rows ahead (784-100-10's weight gradient, a 57 KB panel: 3.5 µs less per batch).
 constexpr std::size_t kPrefetchAhead = 8;
