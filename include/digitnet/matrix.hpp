@@ -90,7 +90,7 @@ struct GemmScratch {
     std::vector<float> packed;
     std::vector<std::uint32_t> columns;
     std::vector<std::uint16_t> masks;  // which entries of x are not 0, for the weight gradient
-    std::vector<float> product;     // (∂C/∂W)ᵀ before it is transposed into place
+    std::vector<float> product;     // rows of (∂C/∂W)ᵀ before they are transposed into place
     std::vector<float> partial;     // sums between slices of the depth
 };
 
