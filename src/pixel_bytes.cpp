@@ -28,7 +28,7 @@ std::array<float, 256> byte_values() {
 }  // namespace
 
 // GCC 12's own conversion intrinsics pass an undefined vector as their unused merge source and
-// then warn about it wherever they are inlined; nothing here is uninitialised.
+// then warn about it wherever they are inlined (here and below); nothing here is uninitialised.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -52,9 +52,6 @@ void bytes_to_pixels(const std::uint8_t* bytes, std::size_t n, float* out) {
     static const std::array<float, 256> table = byte_values();
     for (; i < n; ++i) out[i] = table[bytes[i]];
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 void PixelBytes::Free::operator()(std::uint8_t* p) const { std::free(p); }
 
@@ -71,6 +68,30 @@ static std::uint8_t* allocate_bytes(std::size_t n) {
     return static_cast<std::uint8_t*>(p);
 }
 
+// bytes[i] = the byte nearest to 255 · pixels[i]; false when a pixel is outside [0, 1] or NaN.
+static bool nearest_bytes(const float* pixels, std::size_t n, std::uint8_t* bytes) {
+    std::size_t i = 0;
+    bool in_range = true;
+#if defined(__AVX512F__)
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+    const __m512 c255 = _mm512_set1_ps(255.0f), half = _mm512_set1_ps(0.5f);
+    __mmask16 all_in = 0xffff;
+    for (; i + 16 <= n; i += 16) {
+        const __m512 v = _mm512_loadu_ps(pixels + i);
+        all_in &= _mm512_cmp_ps_mask(v, zero, _CMP_GE_OQ) & _mm512_cmp_ps_mask(v, one, _CMP_LE_OQ);
+        const __m512i b = _mm512_cvttps_epi32(_mm512_fmadd_ps(v, c255, half));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(bytes + i), _mm512_cvtepi32_epi8(b));
+    }
+    in_range = all_in == 0xffff;
+#endif
+    for (; i < n; ++i) {
+        const float v = pixels[i];
+        in_range &= v >= 0.0f && v <= 1.0f;
+        bytes[i] = static_cast<std::uint8_t>(static_cast<int>(v * 255.0f + 0.5f) & 0xff);
+    }
+    return in_range;
+}
+
 std::optional<PixelBytes> PixelBytes::from_pixels(ConstMatrixView images) {
     PixelBytes p;
     p.rows_ = images.rows;
@@ -82,13 +103,7 @@ std::optional<PixelBytes> PixelBytes::from_pixels(ConstMatrixView images) {
         std::uint8_t* bytes = p.bytes_.get() + r * images.cols;
         // The nearest byte of each pixel (NaN and values outside [0, 1] are refused), then
         // whether the bytes give back exactly these pixels.
-        bool in_range = true;
-        for (std::size_t c = 0; c < images.cols; ++c) {
-            const float v = pixels[c];
-            in_range &= v >= 0.0f && v <= 1.0f;
-            bytes[c] = static_cast<std::uint8_t>(static_cast<int>(v * 255.0f + 0.5f) & 0xff);
-        }
-        if (!in_range) return std::nullopt;
+        if (!nearest_bytes(pixels, images.cols, bytes)) return std::nullopt;
         bytes_to_pixels(bytes, images.cols, back.data());
         if (std::memcmp(back.data(), pixels, images.cols * sizeof(float)) != 0) return std::nullopt;  // bit for bit
     }
@@ -111,5 +126,9 @@ void PixelBytes::gather(std::span<const std::uint32_t> indices, Matrix& x) const
         bytes_to_pixels(row(indices[r]), cols_, x.row(r));
     }
 }
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 }  // namespace digitnet
