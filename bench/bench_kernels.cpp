@@ -9,17 +9,20 @@
 //   build-bench/bench/bench_kernels --threads=2 --benchmark_filter=Gemm
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "digitnet/activation.hpp"
+#include "digitnet/cost.hpp"
 #include "digitnet/dataset.hpp"
 #include "digitnet/layer.hpp"
 #include "digitnet/matrix.hpp"
 #include "digitnet/network.hpp"
 #include "digitnet/optimizer.hpp"
+#include "digitnet/pixel_bytes.hpp"
 #include "digitnet/presets.hpp"
 #include "digitnet/random.hpp"
 #include "digitnet/train.hpp"
@@ -328,6 +331,89 @@ void BM_Inference10k(benchmark::State& state, const std::string& preset_name, st
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
 }
 
+// ---------------------------------------------------------------- where an mlp100 step's time goes
+// One training step of 784-100-10 (ReLU, softmax + log-likelihood, He, SGD, mini-batch 128, as
+// bench/compare.py's mlp100) on the real MNIST training images when data/mnist has them, in a
+// shuffled order, phase by phase; each counter is microseconds per step:
+//   gather      the mini-batch's rows from the images kept as bytes, and the one-hot targets
+//   hidden_fwd  z = x Wᵀ + b and ReLU of the 784 -> 100 layer (zero-skipping product)
+//   output_fwd  the 100 -> 10 layer and its softmax
+//   output_bwd  delta of the output layer, its ∂C/∂W, ∂C/∂b and the ∂C/∂a handed down
+//   hidden_bwd  ReLU', ∂C/∂W (zero-skipping product) and ∂C/∂b of the hidden layer
+//   update      plain SGD over the 79,510 parameters
+void BM_StepPhases(benchmark::State& state) {
+    digitnet::Architecture architecture;
+    architecture.sizes = {784, 100, 10};
+    architecture.hidden = Activation::relu;
+    architecture.output = Activation::softmax;
+    architecture.cost = digitnet::Cost::log_likelihood;
+    digitnet::Rng rng(12);
+    digitnet::Network network(architecture);
+    network.initialize(digitnet::Init::he, rng);
+    Matrix images;
+    std::vector<std::uint8_t> labels;
+    try {
+        digitnet::DataOptions options;
+        options.data_dir = std::string(DIGITNET_SOURCE_DIR) + "/data";
+        options.validation_size = 0;
+        digitnet::DataSplits data = digitnet::load_data(options);
+        images = std::move(data.train.images);
+        labels = std::move(data.train.labels);
+    } catch (const std::exception&) {
+        state.SetLabel("random bytes: no MNIST in data/");
+        images = Matrix(10000, 784);
+        for (float& v : images) v = rng.uniform() < 0.8 ? 0.0f : static_cast<float>(rng.below(256)) / 255.0f;
+        labels.resize(10000);
+        for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::uint8_t>(i % 10);
+    }
+    const auto bytes = digitnet::PixelBytes::from_pixels(images);
+    std::vector<std::uint32_t> order(labels.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+    rng.shuffle(order);
+    auto optimizer = digitnet::make_optimizer(digitnet::OptimizerConfig{});
+    std::vector<Matrix*> values;
+    std::vector<const Matrix*> grads;
+    for (auto& layer : network.layers) {
+        values.insert(values.end(), {&layer.weights, &layer.biases});
+        grads.insert(grads.end(), {&layer.grad_weights, &layer.grad_biases});
+    }
+    constexpr std::size_t batch = 128;
+    Matrix x, y, grad_hidden;
+    digitnet::DenseLayer &hidden = network.layers[0], &output = network.layers[1];
+    double seconds[6] = {};
+    std::size_t position = 0;
+    using clock = std::chrono::steady_clock;
+    for (auto _ : state) {
+        if (position + batch > order.size()) position = 0;
+        const std::span<const std::uint32_t> indices(order.data() + position, batch);
+        position += batch;
+        const auto t0 = clock::now();
+        if (bytes) network.encode_batch(*bytes, labels, indices, x, y);
+        else network.encode_batch(images, labels, indices, x, y);
+        const auto t1 = clock::now();
+        hidden.forward(x, true, nullptr);
+        const auto t2 = clock::now();
+        output.forward(hidden.a, true, nullptr);
+        const double cost = digitnet::cost_value(architecture.cost, output.a, y);
+        const auto t3 = clock::now();
+        output.delta.resize(batch, 10);
+        digitnet::output_delta(architecture.cost, output.activation, output.z, output.a, y, output.delta);
+        output.backward_delta(hidden.a, &grad_hidden);
+        const auto t4 = clock::now();
+        hidden.backward(x, grad_hidden, nullptr);
+        const auto t5 = clock::now();
+        optimizer->step(values, grads, 0.1f);
+        const auto t6 = clock::now();
+        benchmark::DoNotOptimize(cost);
+        const clock::time_point t[] = {t0, t1, t2, t3, t4, t5, t6};
+        for (int i = 0; i < 6; ++i) seconds[i] += std::chrono::duration<double>(t[i + 1] - t[i]).count();
+    }
+    const char* names[] = {"gather", "hidden_fwd", "output_fwd", "output_bwd", "hidden_bwd", "update"};
+    for (int i = 0; i < 6; ++i)
+        state.counters[names[i]] = 1e6 * seconds[i] / static_cast<double>(state.iterations());
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -350,6 +436,7 @@ int main(int argc, char** argv) {
         benchmark::RegisterBenchmark((std::string("BM_TrainerEpoch5k/") + preset).c_str(), BM_TrainerEpoch,
                                      std::string(preset))
             ->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("BM_StepPhases/mlp100", BM_StepPhases)->MinTime(0.5)->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("BM_Inference10k/nielsen", BM_Inference10k, std::string("nielsen"), std::size_t{0})
         ->Arg(1000)->Arg(10000)->ArgName("chunk")->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("BM_Inference10k/mlp100", BM_Inference10k, std::string("default"), std::size_t{100})
