@@ -304,14 +304,19 @@ Matrix inference_images(digitnet::Rng& rng, bool& real) {
     }
 }
 
+// 784-hidden-10 ReLU with softmax + log-likelihood (bench/compare.py's mlp100 at 100).
+digitnet::Architecture relu_softmax_mlp(std::size_t hidden) {
+    digitnet::Architecture architecture;
+    architecture.sizes = {784, hidden, 10};
+    architecture.hidden = Activation::relu;
+    architecture.output = Activation::softmax;
+    architecture.cost = digitnet::Cost::log_likelihood;
+    return architecture;
+}
+
 void BM_Inference10k(benchmark::State& state, const std::string& preset_name, std::size_t hidden) {
-    digitnet::Architecture architecture = digitnet::find_preset(preset_name).config.architecture;
-    if (hidden) {
-        architecture.sizes = {784, hidden, 10};
-        architecture.hidden = Activation::relu;
-        architecture.output = Activation::softmax;
-        architecture.cost = digitnet::Cost::log_likelihood;
-    }
+    const digitnet::Architecture architecture =
+        hidden ? relu_softmax_mlp(hidden) : digitnet::find_preset(preset_name).config.architecture;
     digitnet::Rng rng(10);
     digitnet::Network network(architecture);
     network.initialize(digitnet::Init::he, rng);
@@ -342,11 +347,7 @@ void BM_Inference10k(benchmark::State& state, const std::string& preset_name, st
 //   hidden_bwd  ReLU', ∂C/∂W (zero-skipping product) and ∂C/∂b of the hidden layer
 //   update      plain SGD over the 79,510 parameters
 void BM_StepPhases(benchmark::State& state) {
-    digitnet::Architecture architecture;
-    architecture.sizes = {784, 100, 10};
-    architecture.hidden = Activation::relu;
-    architecture.output = Activation::softmax;
-    architecture.cost = digitnet::Cost::log_likelihood;
+    const digitnet::Architecture architecture = relu_softmax_mlp(100);
     digitnet::Rng rng(12);
     digitnet::Network network(architecture);
     network.initialize(digitnet::Init::he, rng);
