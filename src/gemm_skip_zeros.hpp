@@ -14,8 +14,9 @@ bool gemm_skip_zeros(float alpha, ConstMatrixView a, ConstMatrixView b, float be
                      GemmScratch& scratch, int threads);
 
 // c (n × k) = alpha · deltaᵀ (delta: batch × n) · x (batch × k): a layer's weight gradient, with x
-// mostly zeros. Computed as (xᵀ · alpha delta)ᵀ by the same zero-skipping product over the rows of
-// xᵀ (the pixels). Returns false, having done nothing, without AVX-512, below 128
+// mostly zeros. Computed as (xᵀ · alpha delta)ᵀ by the same zero-skipping product over blocks of
+// x's columns (the pixels), each with the examples that have ink there (from bit masks of x's
+// nonzeros; x is never transposed). Returns false, having done nothing, without AVX-512, below 128
 // columns or 32 rows of x, or when x's first rows are less than half zeros.
 bool gemm_skip_zeros_weight_gradient(float alpha, ConstMatrixView delta, ConstMatrixView x, MatrixView c,
                                      GemmScratch& scratch, int threads);
