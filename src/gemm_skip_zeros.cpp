@@ -477,12 +477,15 @@ bool gemm_skip_zeros_weight_gradient(float alpha, ConstMatrixView delta, ConstMa
     return true;
 }
 
+bool skipping_products_built() { return true; }
+
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
 
 #else
 
+bool skipping_products_built() { return false; }
 bool gemm_skip_zeros(float, ConstMatrixView, ConstMatrixView, float, MatrixView, GemmScratch&, int) { return false; }
 bool gemm_skip_zeros_weight_gradient(float, ConstMatrixView, ConstMatrixView, MatrixView, GemmScratch&, int) {
     return false;

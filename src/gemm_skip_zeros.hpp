@@ -21,4 +21,8 @@ bool gemm_skip_zeros(float alpha, ConstMatrixView a, ConstMatrixView b, float be
 bool gemm_skip_zeros_weight_gradient(float alpha, ConstMatrixView delta, ConstMatrixView x, MatrixView c,
                                      GemmScratch& scratch, int threads);
 
+// Whether the library was built with these products (AVX-512 F and BW at compile time); without
+// them gemm() is sgemm for every shape.
+bool skipping_products_built();
+
 }  // namespace digitnet

@@ -8,6 +8,7 @@
 #include "digitnet/error.hpp"
 #include "digitnet/matrix.hpp"
 #include "digitnet/random.hpp"
+#include "gemm_skip_zeros.hpp"
 
 using namespace digitnet;
 
@@ -105,8 +106,11 @@ TEST(Matrix, GemmSkippingZerosMatchesReferenceForAnyWidthAndThreadCount) {
                     by_threads[threads - 1] = c;
                 }
                 set_num_threads(0);
-                EXPECT_TRUE(std::equal(by_threads[0].begin(), by_threads[0].end(), by_threads[1].begin()))
-                    << m << "x" << n << ": 1 and 2 threads differ";
+                // The skipping product's sums do not depend on the thread count (sgemm's may).
+                if (skipping_products_built()) {
+                    EXPECT_TRUE(std::equal(by_threads[0].begin(), by_threads[0].end(), by_threads[1].begin()))
+                        << m << "x" << n << ": 1 and 2 threads differ";
+                }
             }
     // Dense rows (not mostly zeros) take sgemm and agree too.
     Matrix a = random_matrix(200, 100, rng), b = random_matrix(100, 100, rng), c(200, 100), expected(200, 100);
@@ -119,6 +123,7 @@ TEST(Matrix, GemmSkippingZerosMatchesReferenceForAnyWidthAndThreadCount) {
 // slices of the depth (784 inputs are taken in slices that stay in L1 cache) and the thread count:
 // bit for bit the same as one multiply-add after another (a skipped 0 adds exactly nothing).
 TEST(Matrix, GemmSkippingZerosAddsEachRowInColumnOrder) {
+    if (!skipping_products_built()) GTEST_SKIP() << "built without AVX-512: gemm is sgemm, in its own order";
     Rng rng(14);
     const std::size_t m = 600, n = 100, k = 784;
     Matrix a = random_matrix(m, k, rng), b = random_matrix(n, k, rng), c0 = random_matrix(m, n, rng);
@@ -174,7 +179,9 @@ TEST(Matrix, WeightGradientSkippingZerosMatchesReference) {
         by_threads[threads - 1] = c;
     }
     set_num_threads(0);
-    EXPECT_TRUE(std::equal(by_threads[0].begin(), by_threads[0].end(), by_threads[1].begin()));
+    if (skipping_products_built()) {
+        EXPECT_TRUE(std::equal(by_threads[0].begin(), by_threads[0].end(), by_threads[1].begin()));
+    }
 }
 
 TEST(Matrix, GemmForManyRowsAndFewOutputsMatchesReference) {
