@@ -22,7 +22,7 @@
 #include "digitnet/matrix.hpp"
 #include "digitnet/network.hpp"
 #include "digitnet/optimizer.hpp"
-#include "digitnet/pixel_bytes.hpp"
+#include "kernels/pixel_bytes.hpp"
 #include "digitnet/presets.hpp"
 #include "digitnet/random.hpp"
 #include "digitnet/train.hpp"
@@ -389,7 +389,7 @@ void BM_StepPhases(benchmark::State& state) {
         const std::span<const std::uint32_t> indices(order.data() + position, batch);
         position += batch;
         const auto t0 = clock::now();
-        if (bytes) network.encode_batch(*bytes, labels, indices, x, y);
+        if (bytes) digitnet::encode_batch(network, *bytes, labels, indices, x, y);
         else network.encode_batch(images, labels, indices, x, y);
         const auto t1 = clock::now();
         hidden.forward(x, true, nullptr);

@@ -16,7 +16,6 @@
 #include "digitnet/network.hpp"
 #include "digitnet/optimizer.hpp"
 #include "digitnet/perceptron.hpp"
-#include "digitnet/pixel_bytes.hpp"
 #include "digitnet/preprocess.hpp"
 #include "digitnet/presets.hpp"
 #include "digitnet/random.hpp"

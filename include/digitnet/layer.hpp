@@ -62,7 +62,7 @@ public:
     Matrix delta;              // (batch, n_out) ∂C_x/∂z
     Matrix dropout_mask;       // (batch, n_out) 0 or 1/(1-p) while training with dropout
     Matrix a_before_dropout;   // (batch, n_out) σ(z) before the mask, for σ' in backward
-    GemmScratch gemm_scratch;  // the products' working memory (see gemm in matrix.hpp)
+    ProductWorkspace workspace;  // the products' working memory
 };
 
 }  // namespace digitnet

@@ -2,7 +2,6 @@
 // Row-major float32 matrices: one example per row, so a mini-batch of inputs is a
 // (batch, features) matrix and a layer multiplies the whole batch with one GEMM.
 #include <cstddef>
-#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -84,25 +83,39 @@ private:
     std::unique_ptr<float[], AlignedFree> data_;
 };
 
-// Working memory for the product digitnet computes itself (below): Bᵀ packed, and the columns of A
-// in use. A caller that multiplies again and again (a layer) keeps one, so that it is allocated once.
-struct GemmScratch {
-    std::vector<float> packed;
-    std::vector<std::uint32_t> columns;
-    std::vector<std::uint16_t> masks;  // which entries of x are not 0, for the weight gradient
-    std::vector<float> product;     // rows of (∂C/∂W)ᵀ before they are transposed into place
-    std::vector<float> partial;     // sums between slices of the depth
+// Working memory that the fast products keep from one call to the next (what it holds is the
+// kernels' business: src/kernels/). A layer owns one, so that it is allocated once per shape.
+// A copy starts empty: it is working memory, not state.
+class ProductWorkspace {
+public:
+    struct Impl;  // defined by the kernels
+    ProductWorkspace();
+    ~ProductWorkspace();
+    ProductWorkspace(const ProductWorkspace&);
+    ProductWorkspace& operator=(const ProductWorkspace&);
+    ProductWorkspace(ProductWorkspace&&) noexcept;
+    ProductWorkspace& operator=(ProductWorkspace&&) noexcept;
+    Impl& impl();  // for the kernels
+
+private:
+    std::unique_ptr<Impl> impl_;
 };
 
-// C = alpha * op(A) * op(B) + beta * C, where op(X) is X or X^T. One CBLAS sgemm call, except on
-// an AVX-512 CPU for two shapes where B or A is mostly zeros (images) and digitnet computes the
-// product itself, skipping the zeros (see gemm_skip_zeros.cpp), in `scratch` when given:
-//   A Bᵀ with at least 128 rows, A mostly zeros or C at most 32 columns (a layer's forward pass);
-//   Aᵀ B with beta = 0, B mostly zeros with at least 32 rows and 128 columns (a layer's weight
-//   gradient over a mini-batch of images).
+// C = alpha · op(A) · op(B) + beta · C, where op(X) is X or Xᵀ (BLAS's sgemm).
 // Throws digitnet::Error when the shapes do not agree.
 void gemm(bool transpose_a, bool transpose_b, float alpha, ConstMatrixView a, ConstMatrixView b,
-          float beta, MatrixView c, GemmScratch* scratch = nullptr);
+          float beta, MatrixView c);
+
+// The products of a fully connected layer, named as in its equations (one example per row):
+//   z = x Wᵀ                     x: (batch, n_in), weights: (n_out, n_in), z: (batch, n_out)
+void matmul_xWt(ConstMatrixView x, ConstMatrixView weights, MatrixView z, ProductWorkspace& workspace);
+//   z += x Wᵀ                    (z already holds the biases)
+void matmul_add_xWt(ConstMatrixView x, ConstMatrixView weights, MatrixView z, ProductWorkspace& workspace);
+//   ∂C/∂W = scale · deltaᵀ x     delta: (batch, n_out), x: (batch, n_in), grad_weights: (n_out, n_in)
+void matmul_deltaT_x(float scale, ConstMatrixView delta, ConstMatrixView x, MatrixView grad_weights,
+                     ProductWorkspace& workspace);
+//   ∂C/∂x = delta W              delta: (batch, n_out), weights: (n_out, n_in), grad_x: (batch, n_in)
+void matmul_delta_W(ConstMatrixView delta, ConstMatrixView weights, MatrixView grad_x);
 
 // The same product with plain loops: slow, obviously correct, used by tests.
 void gemm_reference(bool transpose_a, bool transpose_b, float alpha, ConstMatrixView a,
@@ -112,9 +125,8 @@ void gemm_reference(bool transpose_a, bool transpose_b, float alpha, ConstMatrix
 void set_num_threads(int threads);
 int num_threads();
 
-// The kernels OpenBLAS uses ("SkylakeX", "Haswell", ...; "unknown" for another BLAS). On a CPU
-// with AVX-512, digitnet makes OpenBLAS use its AVX-512 kernels before main() even where
-// OPENBLAS_CORETYPE or an older OpenBLAS would not; DIGITNET_BLAS_CORE=NAME chooses NAME instead.
+// The kernels the matrix products run on ("SkylakeX", "Haswell", ...; "unknown" for a BLAS that
+// does not say), for --version. DIGITNET_BLAS_CORE=NAME chooses them (see src/kernels/).
 std::string blas_core();
 
 }  // namespace digitnet

@@ -12,7 +12,6 @@
 #include "digitnet/init.hpp"
 #include "digitnet/layer.hpp"
 #include "digitnet/matrix.hpp"
-#include "digitnet/pixel_bytes.hpp"
 #include "digitnet/random.hpp"
 
 namespace digitnet {
@@ -85,17 +84,15 @@ public:
     // with their encoded targets. x, y are resized (allocation only when the batch grows).
     void encode_batch(ConstMatrixView pixels, std::span<const std::uint8_t> labels,
                       std::span<const std::uint32_t> indices, Matrix& x, Matrix& y) const;
-    // The same from the images kept as bytes (PixelBytes::from_pixels of those pixels): the
-    // same x and y, from a quarter of the memory.
-    void encode_batch(const PixelBytes& pixels, std::span<const std::uint8_t> labels,
-                      std::span<const std::uint32_t> indices, Matrix& x, Matrix& y) const;
+    // x = the encoded inputs of pixels (which may be x itself).
     void encode_inputs(ConstMatrixView pixels, Matrix& x) const;
+    // y row r = the target vector of labels[indices[r]].
+    void encode_targets(std::span<const std::uint8_t> labels, std::span<const std::uint32_t> indices,
+                        Matrix& y) const;
 
     std::vector<DenseLayer> layers;
 
 private:
-    void encode_targets(std::span<const std::uint8_t> labels, std::span<const std::uint32_t> indices,
-                        Matrix& y) const;
     Architecture architecture_;
     Matrix grad_buffer_[2];  // ∂C/∂a handed down between layers
 };

@@ -8,68 +8,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "digitnet/dataset.hpp"
-#include "digitnet/init.hpp"
 #include "digitnet/network.hpp"
-#include "digitnet/pixel_bytes.hpp"
 #include "digitnet/optimizer.hpp"
 #include "digitnet/random.hpp"
+#include "digitnet/train_config.hpp"
 
 namespace digitnet {
-
-struct TrainConfig {
-    Architecture architecture;
-    Init init = Init::normal;
-    std::size_t epochs = 30;
-    std::size_t batch_size = 10;     // 0 = the full training set (batch gradient descent)
-    float learning_rate = 3.0f;      // η
-    std::uint64_t seed = 1;
-    OptimizerConfig optimizer;
-    float l2 = 0.0f;                 // λ: C = C0 + λ/(2n) Σ w²   (n = training-set size)
-    float l1 = 0.0f;                 // λ: C = C0 + λ/n Σ |w|
-    float dropout = 0.0f;            // p on every hidden layer, in [0, 1)
-    bool augment = false;            // random shifts and rotations (src/augment.cpp)
-    float elastic_alpha = 0.0f;      // with augment: elastic distortion strength α (0 = none)
-    float elastic_sigma = 4.0f;      // with augment: smoothness σ of the displacement field
-    std::size_t train_size = 0;      // use only the first N training examples (0 = all)
-    std::size_t early_stop = 0;      // stop after N epochs without a better validation accuracy
-    std::string lr_decay = "none";   // none, step (× factor every lr_step epochs), plateau
-    float lr_decay_factor = 0.5f;
-    std::size_t lr_step = 10;        // for step: epochs between decays; for plateau: patience
-    bool evaluate_test = true;       // report test accuracy each epoch (never used for choices)
-    bool operator==(const TrainConfig&) const = default;
-};
-
-// Throws Error naming the option for any value out of range (negative λ, dropout outside
-// [0, 1), unknown optimiser, ...).
-void validate(const TrainConfig& config);
-
-// JSON text of a config (for model metadata and checkpoints) and back.
-std::string to_json(const TrainConfig& config);
-TrainConfig train_config_from_json(const std::string& json);
-std::string architecture_to_json(const Architecture& architecture);
-Architecture architecture_from_json(const std::string& json);
-
-constexpr double kNotMeasured = std::numeric_limits<double>::quiet_NaN();
-
-struct EpochMetrics {
-    std::size_t epoch = 0;
-    double train_cost = kNotMeasured;       // average cost over the epoch's mini-batches
-    double train_accuracy = kNotMeasured;   // accuracy on the training examples as they were seen
-    double validation_cost = kNotMeasured;
-    double validation_accuracy = kNotMeasured;
-    double test_accuracy = kNotMeasured;
-    double seconds = 0.0;
-    double learning_rate = 0.0;
-};
-// One JSON object on one line (missing values are left out).
-std::string to_json(const EpochMetrics& metrics);
-EpochMetrics epoch_metrics_from_json(const std::string& json);
 
 enum class TrainStatus { finished, early_stopped, interrupted, diverged };
 
@@ -86,9 +36,11 @@ std::optional<std::size_t> checkpoint_validation_size(const std::string& path);
 class Trainer {
 public:
     // Builds the network and draws its weights from the seed. `data` must outlive the trainer and
-    // stay as it is while it trains (the training images are also kept as bytes when they are
-    // bytes / 255, the loaders' scale: see PixelBytes).
+    // stay as it is while it trains.
     Trainer(const TrainConfig& config, const DataSplits& data);
+    ~Trainer();
+    Trainer(Trainer&&) noexcept;
+    Trainer& operator=(Trainer&&) noexcept;
 
     // Trains until config.epochs are done, early stopping, divergence or *hooks.stop.
     TrainStatus run(const TrainHooks& hooks = {});
@@ -138,8 +90,9 @@ private:
     std::size_t epoch_correct_ = 0;
     double epoch_seconds_ = 0.0;
     std::string divergence_message_;
-    // The training images as bytes, when they are (mini-batches are gathered from these).
-    std::optional<PixelBytes> train_bytes_;
+    // The training images in the form the mini-batch gather reads fastest (src/train/workspace.hpp).
+    struct Workspace;
+    std::unique_ptr<Workspace> workspace_;
     // Buffers reused by every batch.
     Matrix x_, y_;
     std::vector<int> predicted_;

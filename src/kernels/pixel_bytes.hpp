@@ -1,4 +1,5 @@
 #pragma once
+// Internal to the library: the trainer gathers its mini-batches through it.
 // Images kept as bytes, pixel = byte / 255 (what IDX and CSV files hold): a quarter of the memory
 // of float pixels, and a quarter of the memory traffic when a shuffled mini-batch gathers its
 // rows from all over the training set (at mini-batch 128 that gather waited on memory for about
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "digitnet/matrix.hpp"
+#include "digitnet/network.hpp"
 
 namespace digitnet {
 
@@ -35,6 +37,11 @@ private:
     std::unique_ptr<std::uint8_t[], Free> bytes_;
     std::size_t rows_ = 0, cols_ = 0;
 };
+
+// A network's encoded mini-batch gathered from the images kept as bytes: exactly the x and y
+// Network::encode_batch gives from the float pixels, from a quarter of the memory.
+void encode_batch(const Network& network, const PixelBytes& pixels, std::span<const std::uint8_t> labels,
+                  std::span<const std::uint32_t> indices, Matrix& x, Matrix& y);
 
 // out[i] = bytes[i] / 255.0f for n bytes (correctly rounded, as the loaders compute it).
 void bytes_to_pixels(const std::uint8_t* bytes, std::size_t n, float* out);

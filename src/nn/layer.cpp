@@ -36,9 +36,9 @@ void DenseLayer::forward(ConstMatrixView x, bool training, Rng* rng) {
     // z = x Wᵀ + b: start z at b (one row per example), then one GEMM adds x Wᵀ.
     if (use_bias) {
         for (std::size_t r = 0; r < batch; ++r) std::copy(biases.begin(), biases.end(), z.row(r));
-        gemm(false, true, 1.0f, x, weights, 1.0f, z, &gemm_scratch);
+        matmul_add_xWt(x, weights, z, workspace);
     } else {
-        gemm(false, true, 1.0f, x, weights, 0.0f, z, &gemm_scratch);
+        matmul_xWt(x, weights, z, workspace);
     }
     if (batch_norm) norm.forward(z, training);  // z ← γ ẑ + β
     // a = σ(z)
@@ -85,7 +85,7 @@ void DenseLayer::backward_delta(ConstMatrixView x, Matrix* grad_x) {
     const std::size_t batch = x.rows;
     const float inv_batch = batch ? 1.0f / static_cast<float>(batch) : 0.0f;
     // ∂C/∂W = (1/n) Σ_x delta_x x_xᵀ = (1/n) deltaᵀ x
-    gemm(true, false, inv_batch, delta, x, 0.0f, grad_weights, &gemm_scratch);
+    matmul_deltaT_x(inv_batch, delta, x, grad_weights, workspace);
     // ∂C/∂b = (1/n) Σ_x delta_x
     grad_biases.fill(0.0f);
     if (use_bias) {
@@ -98,7 +98,7 @@ void DenseLayer::backward_delta(ConstMatrixView x, Matrix* grad_x) {
     // ∂C/∂x = delta W: what the layer below needs, (W^{l+1})ᵀ delta^{l+1} in column form.
     if (grad_x) {
         grad_x->resize(batch, n_in());
-        gemm(false, false, 1.0f, delta, weights, 0.0f, *grad_x);
+        matmul_delta_W(delta, weights, *grad_x);
     }
 }
 

@@ -1,7 +1,9 @@
+#include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
-#include "blas_core.hpp"
+#include "kernels/blas_core.hpp"
 #include "digitnet/matrix.hpp"
 
 extern "C" {
@@ -9,6 +11,9 @@ extern "C" {
 char* openblas_get_corename(void) __attribute__((weak));
 void gotoblas_dynamic_init(void) __attribute__((weak));
 void gotoblas_dynamic_quit(void) __attribute__((weak));
+// Part of OpenBLAS's API but not of every cblas.h.
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
 }
 
 namespace digitnet {
@@ -63,5 +68,12 @@ bool choose_fast_blas_kernels() {
     choose_blas_core("SkylakeX");
     return true;
 }
+
+void set_num_threads(int threads) {
+    if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    openblas_set_num_threads(threads);
+}
+
+int num_threads() { return openblas_get_num_threads(); }
 
 }  // namespace digitnet

@@ -1,10 +1,27 @@
 #pragma once
 // The product digitnet computes itself instead of calling sgemm: z = x Wᵀ for many rows of x
 // that are mostly 0 (handwritten digits on a blank background), skipping what adds nothing.
-// Internal to the library; gemm() in matrix.cpp decides when to use it.
+// Internal to the library; the products in products.cpp decide when to use it.
+#include <cstdint>
+#include <vector>
+
 #include "digitnet/matrix.hpp"
 
 namespace digitnet {
+
+// The skipping products' working memory: Wᵀ packed, the columns of A in use, bit masks.
+struct GemmScratch {
+    std::vector<float> packed;
+    std::vector<std::uint32_t> columns;
+    std::vector<std::uint16_t> masks;  // which entries of x are not 0, for the weight gradient
+    std::vector<float> product;     // rows of (∂C/∂W)ᵀ before they are transposed into place
+    std::vector<float> partial;     // sums between slices of the depth
+};
+
+// What a ProductWorkspace (matrix.hpp) holds.
+struct ProductWorkspace::Impl {
+    GemmScratch scratch;
+};
 
 // c (m × n) = alpha · a (m × k) · bᵀ (b: n × k) + beta · c, on `threads` threads.
 // Returns false, having done nothing, where it would not beat sgemm: no AVX-512, fewer than 128
@@ -22,7 +39,7 @@ bool gemm_skip_zeros_weight_gradient(float alpha, ConstMatrixView delta, ConstMa
                                      GemmScratch& scratch, int threads);
 
 // Whether the library was built with these products (AVX-512 F and BW at compile time); without
-// them gemm() is sgemm for every shape.
+// them every product is sgemm.
 bool skipping_products_built();
 
 }  // namespace digitnet

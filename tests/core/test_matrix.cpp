@@ -8,7 +8,7 @@
 #include "digitnet/error.hpp"
 #include "digitnet/matrix.hpp"
 #include "digitnet/random.hpp"
-#include "gemm_skip_zeros.hpp"
+#include "kernels/gemm_skip_zeros.hpp"
 
 using namespace digitnet;
 

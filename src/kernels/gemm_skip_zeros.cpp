@@ -30,7 +30,7 @@
 //
 // Every row's sums are added in the same order (p ascending) whatever the slices and the thread
 // count, so results depend on neither.
-#include "gemm_skip_zeros.hpp"
+#include "kernels/gemm_skip_zeros.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -46,13 +46,6 @@
 namespace digitnet {
 
 #if defined(__AVX512F__) && defined(__AVX512BW__)
-// GCC 12's own unpack and shuffle intrinsics pass an undefined vector as their unused merge source
-// and then warn about it wherever they are inlined; nothing here is uninitialised.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 namespace {
 
 constexpr std::size_t kMinRows = 128;
@@ -479,9 +472,6 @@ bool gemm_skip_zeros_weight_gradient(float alpha, ConstMatrixView delta, ConstMa
 
 bool skipping_products_built() { return true; }
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 #else
 

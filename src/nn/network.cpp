@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "digitnet/error.hpp"
+#include "kernels/gather.hpp"
 
 namespace digitnet {
 
@@ -168,28 +169,8 @@ void Network::encode_targets(std::span<const std::uint8_t> labels, std::span<con
 
 void Network::encode_batch(ConstMatrixView pixels, std::span<const std::uint8_t> labels,
                            std::span<const std::uint32_t> indices, Matrix& x, Matrix& y) const {
-    const std::size_t n = indices.size();
-    x.resize(n, pixels.cols);
-    // The rows are scattered over the whole training set (a shuffled order), so each is asked for
-    // from memory a few rows ahead of its copy.
-    constexpr std::size_t kAhead = 4;
-    auto fetch = [&](std::size_t r) {
-        const char* row = reinterpret_cast<const char*>(pixels.row(indices[r]));
-        for (std::size_t byte = 0; byte < pixels.cols * sizeof(float); byte += 64) __builtin_prefetch(row + byte);
-    };
-    for (std::size_t r = 0; r < std::min(n, kAhead); ++r) fetch(r);
-    for (std::size_t r = 0; r < n; ++r) {
-        if (r + kAhead < n) fetch(r + kAhead);
-        encode_input_row(pixels.row(indices[r]), pixels.cols, architecture_.encoding.input_low, x.row(r));
-    }
-    encode_targets(labels, indices, y);
-}
-
-void Network::encode_batch(const PixelBytes& pixels, std::span<const std::uint8_t> labels,
-                           std::span<const std::uint32_t> indices, Matrix& x, Matrix& y) const {
-    pixels.gather(indices, x);  // the pixels, exactly as floats
-    for (std::size_t r = 0; r < x.rows(); ++r)
-        encode_input_row(x.row(r), x.cols(), architecture_.encoding.input_low, x.row(r));
+    gather_rows(pixels, indices, x);  // x row r = pixels row indices[r]
+    encode_inputs(x, x);
     encode_targets(labels, indices, y);
 }
 

@@ -56,7 +56,7 @@ TEST(Cli, UnknownOptionAndBadValuesGiveOneLineAndNonZeroExit) {
     EXPECT_NE(r.err.find("--dropout"), std::string::npos) << r.err;
 }
 
-TEST(Cli, TrainSaveEvalPredict) {
+TEST(MnistCli, TrainSaveEvalPredict) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
     auto dir = fresh_dir("cli-train");
     const std::string model = (dir / "m.safetensors").string(), metrics = (dir / "m.jsonl").string();
@@ -74,7 +74,7 @@ TEST(Cli, TrainSaveEvalPredict) {
     EXPECT_NE(i.out.find("parameters: 15910"), std::string::npos) << i.out;
 }
 
-TEST(Cli, KilledRunResumedEqualsUninterruptedRun) {
+TEST(MnistCli, KilledRunResumedEqualsUninterruptedRun) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
     auto dir = fresh_dir("cli-kill");
     const std::string args = "train " + kSmall + " --epochs 6 --dropout 0.1 --threads 1";
@@ -115,7 +115,7 @@ TEST(Cli, KilledRunResumedEqualsUninterruptedRun) {
 }
 
 // --preset nielsen learns from all 60,000 training images; a resumed run keeps that split.
-TEST(Cli, PresetSplitIsUsedAndKeptWhenResuming) {
+TEST(MnistCli, PresetSplitIsUsedAndKeptWhenResuming) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
     auto dir = fresh_dir("cli-split");
     const std::string ckpt = (dir / "ckpt").string();
@@ -133,7 +133,7 @@ TEST(Cli, PresetSplitIsUsedAndKeptWhenResuming) {
     EXPECT_NE(book.out.find("train 50000, validation 10000,"), std::string::npos) << book.out;
 }
 
-TEST(Cli, CtrlCWritesACheckpointAndExits130) {
+TEST(MnistCli, CtrlCWritesACheckpointAndExits130) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
     auto dir = fresh_dir("cli-int");
     const std::string err = (dir / "err").string(), out = (dir / "model.safetensors").string();
@@ -169,7 +169,7 @@ static void expect_readable_png(const std::string& path, int min_width, int min_
     stbi_image_free(data);
 }
 
-TEST(Cli, SeeingInsideAModel) {
+TEST(MnistCli, SeeingInsideAModel) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
     auto dir = fresh_dir("cli-inside");
     const std::string model = (dir / "m.safetensors").string();

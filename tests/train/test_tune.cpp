@@ -219,7 +219,7 @@ TEST(Tune, CommandLineReproducesTheTrial) {
               "--train-size 10000 --data fashion-mnist");
 }
 
-TEST(Tune, CliRunsASmallSearch) {
+TEST(TuneCommand, RunsASmallSearch) {
     if (std::string(DIGITNET_CLI).empty()) GTEST_SKIP() << "the CLI is not built";
     const fs::path dir = fs::temp_directory_path() / ("digitnet_tune_cli_" + std::to_string(::getpid()));
     fs::create_directories(dir);

@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "digitnet/error.hpp"
-#include "exp_floats.hpp"
+#include "kernels/exp_floats.hpp"
 
 namespace digitnet {
 

@@ -1,4 +1,5 @@
-#include "digitnet/pixel_bytes.hpp"
+#include "kernels/pixel_bytes.hpp"
+#include "kernels/gather.hpp"
 
 #include <algorithm>
 #include <array>
@@ -27,13 +28,6 @@ std::array<float, 256> byte_values() {
 
 }  // namespace
 
-// GCC 12's own conversion intrinsics pass an undefined vector as their unused merge source and
-// then warn about it wherever they are inlined (here and below); nothing here is uninitialised.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 void bytes_to_pixels(const std::uint8_t* bytes, std::size_t n, float* out) {
     std::size_t i = 0;
 #if defined(__AVX512F__)
@@ -112,23 +106,17 @@ std::optional<PixelBytes> PixelBytes::from_pixels(ConstMatrixView images) {
 
 void PixelBytes::gather(std::span<const std::uint32_t> indices, Matrix& x) const {
     x.resize(indices.size(), cols_);
-    // The rows are scattered over the whole set (a shuffled order), so each is asked for from
-    // memory a few rows ahead of its conversion.
-    constexpr std::size_t kAhead = 8;
-    auto fetch = [&](std::size_t r) {
-        const char* from = reinterpret_cast<const char*>(row(indices[r]));
-        for (std::size_t byte = 0; byte < cols_; byte += 64) __builtin_prefetch(from + byte);
-    };
-    const std::size_t n = indices.size();
-    for (std::size_t r = 0; r < std::min(n, kAhead); ++r) fetch(r);
-    for (std::size_t r = 0; r < n; ++r) {
-        if (r + kAhead < n) fetch(r + kAhead);
-        bytes_to_pixels(row(indices[r]), cols_, x.row(r));
-    }
+    gather_prefetched(
+        indices, 8, cols_, [&](std::uint32_t i) { return row(i); },
+        [&](std::size_t r) { bytes_to_pixels(row(indices[r]), cols_, x.row(r)); });
 }
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+
+void encode_batch(const Network& network, const PixelBytes& pixels, std::span<const std::uint8_t> labels,
+                  std::span<const std::uint32_t> indices, Matrix& x, Matrix& y) {
+    pixels.gather(indices, x);  // the pixels, exactly as floats
+    network.encode_inputs(x, x);
+    network.encode_targets(labels, indices, y);
+}
 
 }  // namespace digitnet

@@ -32,7 +32,7 @@ static GrayImage photo_of(const Dataset& data, std::size_t index, std::size_t sc
     return photo;
 }
 
-TEST(Handwriting, PhotosOfDigitsAreReadCorrectly) {
+TEST(MnistHandwriting, PhotosOfDigitsAreReadCorrectly) {
     if (!digitnet::testing::have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
     const auto dir = digitnet::testing::fresh_dir("handwriting");
     const std::string data_dir = std::string(DIGITNET_SOURCE_DIR) + "/data";

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "digitnet/network.hpp"
-#include "digitnet/pixel_bytes.hpp"
+#include "kernels/pixel_bytes.hpp"
 #include "digitnet/random.hpp"
 
 using namespace digitnet;
@@ -76,7 +76,7 @@ TEST(PixelBytes, MiniBatchesGatheredFromBytesEqualThoseFromFloats) {
         Network net(a);
         Matrix x_floats, y_floats, x_bytes, y_bytes;
         net.encode_batch(images, labels, indices, x_floats, y_floats);
-        net.encode_batch(*bytes, labels, indices, x_bytes, y_bytes);
+        encode_batch(net, *bytes, labels, indices, x_bytes, y_bytes);
         ASSERT_EQ(x_bytes.rows(), 128u);
         ASSERT_EQ(x_bytes.cols(), 784u);
         EXPECT_TRUE(std::equal(x_floats.begin(), x_floats.end(), x_bytes.begin())) << input_low;

@@ -7,7 +7,7 @@
 #include <limits>
 #include <vector>
 
-#include "exp_floats.hpp"
+#include "kernels/exp_floats.hpp"
 
 using namespace digitnet;
 

@@ -322,7 +322,7 @@ TEST(Regularization, ValidateNamesTheBadOption) {
     EXPECT_THROW(Trainer(c, data), Error);
 }
 
-TEST(Regularization, CliRefusesBadDropoutWithOneLine) {
+TEST(RegularizationCommand, RefusesBadDropoutWithOneLine) {
     if (std::string(DIGITNET_CLI).empty()) GTEST_SKIP() << "the CLI is not built";
     // A tiny CSV dataset (mnist_train.csv layout) so the command gets as far as the options.
     const fs::path dir = fs::temp_directory_path() / ("digitnet_reg_cli_" + std::to_string(::getpid()));

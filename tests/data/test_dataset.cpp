@@ -546,7 +546,7 @@ TEST(LoadData, NamedDatasetNotFoundListsEveryPlaceTried) {
 }
 
 // The real MNIST, when scripts/setup.sh has fetched it into data/mnist.
-TEST(LoadData, RealMnistHasKnownSizesAndClassCounts) {
+TEST(MnistData, HasKnownSizesAndClassCounts) {
     DataOptions options;
     options.data = "mnist";
     options.data_dir = DIGITNET_SOURCE_DIR "/data";

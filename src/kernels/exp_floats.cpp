@@ -8,7 +8,7 @@
 // Each step is the same operation glibc's FMA build performs (three fused multiply-adds), so the
 // result is the same float: checked for every float in [-104, 88] (2.2 billion values), and by a
 // test on a sample of them.
-#include "exp_floats.hpp"
+#include "kernels/exp_floats.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -20,13 +20,6 @@
 namespace digitnet {
 
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
-// GCC 12's own conversion intrinsics pass an undefined vector as their unused merge source and
-// then warn about it wherever they are inlined; nothing here is uninitialised.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 namespace {
 
 // The bits of 2^(i/32), less i << 47 (the part of k that the exponent bits add back).
@@ -83,9 +76,6 @@ void exp_floats(const float* x, float* out, std::size_t n) {
     }
     for (; i < n; ++i) out[i] = std::exp(x[i]);
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 #else
 

@@ -1,0 +1,218 @@
+// The training loop: mini-batch gradient descent over shuffled epochs, with early stopping, the
+// learning-rate schedules and the divergence check.
+#include "digitnet/train.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+#include "digitnet/augment.hpp"
+#include "digitnet/error.hpp"
+#include "digitnet/evaluate.hpp"
+#include "kernels/pixel_bytes.hpp"
+#include "train/workspace.hpp"
+
+namespace digitnet {
+
+Trainer::~Trainer() = default;
+Trainer::Trainer(Trainer&&) noexcept = default;
+Trainer& Trainer::operator=(Trainer&&) noexcept = default;
+
+Trainer::Trainer(ResumeTag, const TrainConfig& config, const DataSplits& data)
+    : config_(config), data_(&data), network_(config.architecture), rng_(config.seed),
+      optimizer_(make_optimizer(config.optimizer)), learning_rate_(config.learning_rate),
+      workspace_(std::make_unique<Workspace>(Workspace{PixelBytes::from_pixels(data.train.images)})) {
+    for (std::size_t l = 0; l + 1 < network_.layers.size(); ++l) network_.layers[l].dropout = config.dropout;
+}
+
+Trainer::Trainer(const TrainConfig& config, const DataSplits& data) : Trainer(ResumeTag{}, config, data) {
+    validate(config_);
+    const std::size_t features = data.train.features();
+    if (data.train.size() > 0 && features != network_.input_size())
+        throw Error("--layers: the network takes " + std::to_string(network_.input_size()) +
+                    " inputs but the data's images have " + std::to_string(features) + " pixels");
+    if (config_.architecture.encoding.target_digit < 0 && network_.output_size() < 10)
+        throw Error("--layers: a digit classifier needs 10 outputs, found " + std::to_string(network_.output_size()));
+    network_.initialize(config_.init, rng_);
+}
+
+std::vector<Matrix*> Trainer::parameter_values() {
+    std::vector<Matrix*> values;
+    for (auto& layer : network_.layers) {
+        values.push_back(&layer.weights);
+        if (layer.use_bias) values.push_back(&layer.biases);
+        if (layer.batch_norm) {
+            values.push_back(&layer.norm.gamma);
+            values.push_back(&layer.norm.beta);
+        }
+    }
+    return values;
+}
+
+std::vector<const Matrix*> Trainer::parameter_grads() const {
+    std::vector<const Matrix*> grads;
+    for (const auto& layer : network_.layers) {
+        grads.push_back(&layer.grad_weights);
+        if (layer.use_bias) grads.push_back(&layer.grad_biases);
+        if (layer.batch_norm) {
+            grads.push_back(&layer.norm.grad_gamma);
+            grads.push_back(&layer.norm.grad_beta);
+        }
+    }
+    return grads;
+}
+
+void Trainer::apply_regularization(std::size_t n_train) {
+    if (config_.l2 == 0.0f && config_.l1 == 0.0f) return;
+    // L2: ∂/∂w [λ/(2n) Σ w²] = (λ/n) w;  L1: ∂/∂w [λ/n Σ |w|] = (λ/n) sgn(w). Weights only, not biases.
+    const float l2 = config_.l2 / static_cast<float>(n_train), l1 = config_.l1 / static_cast<float>(n_train);
+    for (auto& layer : network_.layers) {
+        float* g = layer.grad_weights.data();
+        const float* w = layer.weights.data();
+        for (std::size_t i = 0; i < layer.weights.size(); ++i)
+            g[i] += l2 * w[i] + l1 * static_cast<float>((w[i] > 0.0f) - (w[i] < 0.0f));
+    }
+}
+
+// A float is NaN or ±inf exactly when all its exponent bits are set; testing the bits
+// (rather than summing) lets the compiler vectorise the scan over every parameter.
+static bool all_finite(const Matrix& m) {
+    std::uint32_t bad = 0;
+    const float* p = m.data();
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        std::uint32_t bits;
+        std::memcpy(&bits, p + i, sizeof bits);
+        bad |= static_cast<std::uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+    }
+    return bad == 0;
+}
+
+bool Trainer::weights_finite() const {
+    for (const auto& layer : network_.layers)
+        if (!all_finite(layer.weights) || !all_finite(layer.biases)) return false;
+    return true;
+}
+
+bool Trainer::train_one_epoch(const TrainHooks& hooks) {
+    using clock = std::chrono::steady_clock;
+    const auto start = clock::now();
+    const Dataset& train = data_->train;
+    const std::size_t n = config_.train_size ? std::min(config_.train_size, train.size()) : train.size();
+    if (n == 0) throw Error("training data: no training examples");
+    const std::size_t batch = config_.batch_size == 0 ? n : config_.batch_size;
+    if (position_ == 0) {
+        // A new epoch: every example once, in a Fisher-Yates order from the seeded generator.
+        order_.resize(n);
+        std::iota(order_.begin(), order_.end(), 0u);
+        rng_.shuffle(order_);
+        epoch_cost_sum_ = 0.0;
+        epoch_correct_ = 0;
+        epoch_seconds_ = 0.0;
+    }
+    auto values = parameter_values();
+    auto grads = parameter_grads();
+    const std::size_t n_batches = (n + batch - 1) / batch;
+    const bool use_dropout = config_.dropout > 0.0f;
+    while (position_ < n) {
+        if (hooks.stop && hooks.stop->load()) {
+            epoch_seconds_ += std::chrono::duration<double>(clock::now() - start).count();
+            return false;
+        }
+        const std::size_t count = std::min(batch, n - position_);
+        std::span<const std::uint32_t> indices(order_.data() + position_, count);
+        if (workspace_->train_bytes)
+            encode_batch(network_, *workspace_->train_bytes, train.labels, indices, x_, y_);
+        else
+            network_.encode_batch(train.images, train.labels, indices, x_, y_);
+        if (config_.augment) {
+            AugmentOptions augment;
+            augment.elastic_alpha = config_.elastic_alpha;
+            augment.elastic_sigma = config_.elastic_sigma;
+            augment_batch(x_, train.image_rows, train.image_cols, rng_, augment);
+        }
+        const double cost = network_.backprop(x_, y_, use_dropout ? &rng_ : nullptr);
+        // Accuracy on the examples as they were seen, from the outputs just computed.
+        network_.classes(network_.layers.back().a, predicted_);
+        for (std::size_t r = 0; r < count; ++r)
+            epoch_correct_ += predicted_[r] == network_.label_class(train.labels[indices[r]]);
+        apply_regularization(n);
+        optimizer_->step(values, grads, learning_rate_);
+        const std::size_t batch_index = position_ / batch + 1;
+        // The cost is checked after every mini-batch; the weights (a scan of every parameter) after
+        // every 16th and the last, so a NaN or ±inf weight still stops training within the epoch.
+        const bool check_weights = batch_index % 16 == 0 || batch_index == n_batches;
+        if (!std::isfinite(cost) || (check_weights && !weights_finite())) {
+            divergence_message_ = "training diverged in epoch " + std::to_string(epoch_ + 1) + ", batch " +
+                                  std::to_string(batch_index) + " of " + std::to_string(n_batches) +
+                                  " (the cost or a weight became NaN or infinite); try a smaller learning rate than --lr " +
+                                  std::to_string(learning_rate_);
+            return false;
+        }
+        epoch_cost_sum_ += cost * static_cast<double>(count);
+        position_ += count;
+        if (hooks.on_batch) hooks.on_batch(batch_index, n_batches);
+    }
+    position_ = 0;
+    ++epoch_;
+
+    EpochMetrics m;
+    m.epoch = epoch_;
+    m.train_cost = epoch_cost_sum_ / static_cast<double>(n);
+    m.train_accuracy = static_cast<double>(epoch_correct_) / static_cast<double>(n);
+    m.learning_rate = learning_rate_;
+    if (data_->validation.size()) {
+        Evaluation v = evaluate_accuracy(network_, data_->validation);
+        m.validation_cost = v.cost;
+        m.validation_accuracy = v.accuracy;
+    }
+    if (config_.evaluate_test && data_->test.size()) m.test_accuracy = evaluate_accuracy(network_, data_->test).accuracy;
+    m.seconds = epoch_seconds_ + std::chrono::duration<double>(clock::now() - start).count();
+    history_.push_back(m);
+    return true;
+}
+
+TrainStatus Trainer::run(const TrainHooks& hooks) {
+    divergence_message_.clear();
+    while (epoch_ < config_.epochs) {
+        if (!train_one_epoch(hooks)) return divergence_message_.empty() ? TrainStatus::interrupted : TrainStatus::diverged;
+        const EpochMetrics& m = history_.back();
+        // Early stopping and the plateau schedule look at validation accuracy, never at the test set.
+        const bool have_validation = std::isfinite(m.validation_accuracy);
+        bool improved = false;
+        if (have_validation) {
+            improved = m.validation_accuracy > best_validation_;
+            if (improved) {
+                best_validation_ = m.validation_accuracy;
+                epochs_since_best_ = 0;
+                if (config_.early_stop) {
+                    best_weights_.clear();
+                    for (auto* v : parameter_values()) best_weights_.push_back(*v);
+                }
+            } else {
+                ++epochs_since_best_;
+            }
+        }
+        if (config_.lr_decay == "step" && epoch_ % config_.lr_step == 0) learning_rate_ *= config_.lr_decay_factor;
+        if (config_.lr_decay == "plateau" && have_validation && !improved && epochs_since_best_ % config_.lr_step == 0)
+            learning_rate_ *= config_.lr_decay_factor;
+        if (hooks.on_epoch) hooks.on_epoch(m);
+        if (config_.early_stop && have_validation && epochs_since_best_ >= config_.early_stop) {
+            // Keep the best weights seen.
+            auto values = parameter_values();
+            for (std::size_t i = 0; i < values.size() && i < best_weights_.size(); ++i) *values[i] = best_weights_[i];
+            return TrainStatus::early_stopped;
+        }
+        if (hooks.stop && hooks.stop->load()) return TrainStatus::interrupted;
+    }
+    return TrainStatus::finished;
+}
+
+Network train(const TrainConfig& config, const DataSplits& data, const TrainHooks& hooks) {
+    Trainer trainer(config, data);
+    const TrainStatus status = trainer.run(hooks);
+    if (status == TrainStatus::diverged) throw Error(trainer.divergence_message());
+    return std::move(trainer.network());
+}
+
+}  // namespace digitnet
