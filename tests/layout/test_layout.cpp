@@ -1,0 +1,78 @@
+// The source tree's own rules: folders by concern, each saying what it holds; a public API that shows
+// the maths, not the machine.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kRoot = DIGITNET_SOURCE_DIR;
+
+std::string read(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::set<std::string> quoted_includes(const std::string& text) {
+    std::set<std::string> found;
+    static const std::regex include(R"re(#include\s+"([^"]+)")re");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), include); it != std::sregex_iterator(); ++it)
+        found.insert((*it)[1]);
+    return found;
+}
+
+}  // namespace
+
+TEST(Layout, NoSourceFileAtTheTopOfSrcAndEveryFolderSaysWhatItHolds) {
+    for (const auto& entry : fs::directory_iterator(kRoot / "src")) {
+        if (entry.is_directory()) {
+            EXPECT_TRUE(fs::exists(entry.path() / "README.md")) << entry.path() << " has no README.md";
+        } else {
+            EXPECT_EQ(entry.path().filename(), "README.md") << entry.path() << " is a file at the top of src/";
+        }
+    }
+    for (const char* folder : {"tools", "tests"}) EXPECT_TRUE(fs::exists(kRoot / folder / "README.md")) << folder;
+}
+
+TEST(Layout, DigitnetHppIncludesEveryPublicHeader) {
+    const auto included = quoted_includes(read(kRoot / "include/digitnet/digitnet.hpp"));
+    for (const auto& entry : fs::directory_iterator(kRoot / "include/digitnet")) {
+        const std::string name = "digitnet/" + entry.path().filename().string();
+        if (name == "digitnet/digitnet.hpp") continue;
+        EXPECT_TRUE(included.count(name)) << "digitnet.hpp does not include " << name;
+    }
+}
+
+TEST(Layout, PublicHeadersIncludeOnlyPublicHeadersAndNameNoKernelInternals) {
+    // The kernels' working memory, byte pages and prefetching stay behind src/kernels/.
+    const std::regex internals(R"(GemmScratch|PixelBytes|prefetch|madvise|AVX|gemm_skip_zeros|exp_floats)");
+    for (const auto& entry : fs::directory_iterator(kRoot / "include/digitnet")) {
+        const std::string text = read(entry.path());
+        for (const std::string& name : quoted_includes(text))
+            EXPECT_EQ(name.rfind("digitnet/", 0), 0u) << entry.path() << " includes the private header " << name;
+        std::smatch m;
+        EXPECT_FALSE(std::regex_search(text, m, internals)) << entry.path() << " names " << m.str();
+    }
+}
+
+TEST(Layout, PrivateHeadersAreUsedOnlyWhereTheirFolderSays) {
+    // kernels/ is private to the library; train/workspace.hpp to train/.
+    for (const auto& entry : fs::recursive_directory_iterator(kRoot / "src")) {
+        if (!entry.is_regular_file() || entry.path().extension() == ".md") continue;
+        const std::string folder = entry.path().parent_path().filename().string();
+        for (const std::string& name : quoted_includes(read(entry.path()))) {
+            if (name.rfind("digitnet/", 0) == 0) continue;
+            const std::string from = name.substr(0, name.find('/'));
+            EXPECT_TRUE(from == folder || from == "kernels") << entry.path() << " includes " << name;
+            if (from == "kernels") {
+                EXPECT_TRUE(folder == "kernels" || folder == "nn" || folder == "train")
+                    << entry.path() << " (in " << folder << "/) uses the kernels' " << name;
+            }
+        }
+    }
+}
