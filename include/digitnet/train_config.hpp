@@ -23,7 +23,7 @@ struct TrainConfig {
     float l2 = 0.0f;                 // λ: C = C0 + λ/(2n) Σ w²   (n = training-set size)
     float l1 = 0.0f;                 // λ: C = C0 + λ/n Σ |w|
     float dropout = 0.0f;            // p on every hidden layer, in [0, 1)
-    bool augment = false;            // random shifts and rotations (src/augment.cpp)
+    bool augment = false;            // random shifts and rotations (src/train/augment.cpp)
     float elastic_alpha = 0.0f;      // with augment: elastic distortion strength α (0 = none)
     float elastic_sigma = 4.0f;      // with augment: smoothness σ of the displacement field
     std::size_t train_size = 0;      // use only the first N training examples (0 = all)

@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -73,6 +74,24 @@ TEST(Layout, PrivateHeadersAreUsedOnlyWhereTheirFolderSays) {
                 EXPECT_TRUE(folder == "kernels" || folder == "nn" || folder == "train")
                     << entry.path() << " (in " << folder << "/) uses the kernels' " << name;
             }
+        }
+    }
+}
+
+TEST(Layout, EverySourcePathNamedInTheDocsExists) {
+    const std::regex path(R"((src|include/digitnet|tools|tests|bench|examples|fuzz|scripts)/[A-Za-z0-9_/]+\.(cpp|hpp|py|sh))");
+    std::vector<fs::path> docs = {kRoot / "README.md"};
+    for (const auto& entry : fs::directory_iterator(kRoot / "docs"))
+        if (entry.path().extension() == ".md") docs.push_back(entry.path());
+    for (const auto& entry : fs::directory_iterator(kRoot / "src"))
+        if (entry.is_directory()) docs.push_back(entry.path() / "README.md");
+    for (const fs::path& doc : docs) {
+        const std::string text = read(doc);
+        for (auto it = std::sregex_iterator(text.begin(), text.end(), path); it != std::sregex_iterator(); ++it) {
+            const std::string named = it->str();
+            // Paths inside src/<folder>/README.md may be relative to src/.
+            EXPECT_TRUE(fs::exists(kRoot / named) || fs::exists(kRoot / "src" / named))
+                << doc.filename() << " names " << named << ", which does not exist";
         }
     }
 }
