@@ -7,6 +7,7 @@
 #include "digitnet/error.hpp"
 #include "digitnet/evaluate.hpp"
 #include "digitnet/explain.hpp"
+#include "digitnet/format.hpp"
 #include "digitnet/gradcheck.hpp"
 #include "digitnet/image.hpp"
 #include "digitnet/init.hpp"
