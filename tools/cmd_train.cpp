@@ -39,7 +39,7 @@ struct TrainOptions {
     std::string targets;
     int target_digit = -1;
     std::uint64_t seed = 1;
-    bool no_bias = false, batch_norm = false, augment = false, quiet = false, no_test = false, json = false;
+    bool no_bias = false, batch_norm = false, augment = false, quiet = false, no_test = false;
     int threads = 0;
     std::string out, metrics, checkpoint_dir, resume;
 };
@@ -55,7 +55,7 @@ std::size_t parse_batch(const std::string& text) {
     throw Error("--batch: expected a positive mini-batch size, or 0 / all for the full batch; found '" + text + "'");
 }
 
-// The preset with every flag the user gave applied on top. `base` is the preset's (or the
+// The preset with every flag the user gave applied on top. `c` is the preset's (or the
 // checkpoint's) configuration.
 TrainConfig apply_flags(TrainConfig c, const TrainOptions& o, const CLI::App& cmd) {
     auto given = [&](const char* name) { return cmd.count(name) > 0; };
