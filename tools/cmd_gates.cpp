@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "digitnet/format.hpp"
 #include "digitnet/perceptron.hpp"
 
 namespace digitnet::cli {
@@ -28,17 +29,12 @@ struct NamedGate {
 
 std::vector<NamedGate> single_layer_gates() { return {{"AND", and_gate()}, {"NAND", nand_gate()}, {"OR", or_gate()}}; }
 
-// Shortest form of a float ("0.5", "-0.7"), and the same value as a tidy double for JSON.
-std::string number(float v) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%g", static_cast<double>(v));
-    return buffer;
-}
-double tidy(float v) { return std::stod(number(v)); }
+// A float as the tables print it ("0.5", "-0.7"), as a tidy double for JSON.
+double tidy(float v) { return std::stod(format_number(v)); }
 
 std::string vector_text(const std::vector<float>& w) {
     std::string text = "(";
-    for (std::size_t i = 0; i < w.size(); ++i) text += (i ? ", " : "") + number(w[i]);
+    for (std::size_t i = 0; i < w.size(); ++i) text += (i ? ", " : "") + format_number(w[i]);
     return text + ")";
 }
 
@@ -65,7 +61,7 @@ std::vector<Learned> learn_gates(int epochs) {
 void print_text(const GatesArgs& args) {
     std::printf("Perceptron: y = step(w.x + b), step(z) = 1 if z > 0 else 0, b = -threshold\n\n");
     for (const NamedGate& g : single_layer_gates()) {
-        std::printf("%-4s  w = %s, b = %s\n", g.name, vector_text(g.p.weights).c_str(), number(g.p.bias).c_str());
+        std::printf("%-4s  w = %s, b = %s\n", g.name, vector_text(g.p.weights).c_str(), format_number(g.p.bias).c_str());
         std::printf("  x1 x2 | y\n");
         for (int x1 : {0, 1})
             for (int x2 : {0, 1}) std::printf("   %d  %d | %d\n", x1, x2, g.p.output({x1, x2}));
@@ -89,13 +85,13 @@ void print_text(const GatesArgs& args) {
                             relaxed.output({w, p, t}));
 
     std::printf("\nLearning rule: w <- w + eta (t - y) x, b <- b + eta (t - y), eta = %s, from w = 0, b = 0\n",
-                number(kEta).c_str());
+                format_number(kEta).c_str());
     for (const Learned& l : learn_gates(args.epochs)) {
         const std::string label = std::string(l.name) + ":";
         if (l.result.converged)
             std::printf("  %-5s learned in %d epoch%s, w = %s, b = %s\n", label.c_str(), l.result.epochs,
                         l.result.epochs == 1 ? "" : "s", vector_text(l.result.p.weights).c_str(),
-                        number(l.result.p.bias).c_str());
+                        format_number(l.result.p.bias).c_str());
         else
             std::printf("  %-5s did not converge in %d epoch%s (%s)\n", label.c_str(), l.result.epochs,
                         l.result.epochs == 1 ? "" : "s",

@@ -6,19 +6,15 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <iterator>
-#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "commands.hpp"
 #include "digitnet/error.hpp"
-#include "digitnet/file_io.hpp"
 #include "digitnet/image.hpp"
 #include "digitnet/plot.hpp"
+#include "digitnet/train_config.hpp"
 #include "plot_commands.hpp"
 
 namespace digitnet::cli {
@@ -63,75 +59,37 @@ void plot_activations(const std::string& out) {
                        render_line_plot(derivatives, kPanelWidth, kPanelHeight)}));
 }
 
-// One training run's metrics: one JSON object per line,
-//   {"epoch":1,"train_cost":0.3,"train_accuracy":0.91,"validation_cost":0.2,...}
-// Any key may be missing; null (how a non-finite number is written) is skipped.
-struct Metrics {
-    std::string stem;
-    std::vector<double> epoch;
-    std::vector<std::vector<double>> values;  // one column per key in kKeys, NaN where missing
+// The metrics drawn, from each epoch's EpochMetrics: the split each belongs to, and whether it is
+// a cost (else an accuracy).
+struct Column {
+    const char* split;
+    double EpochMetrics::*value;
+    bool cost;
 };
+constexpr Column kColumns[] = {{"train", &EpochMetrics::train_cost, true},
+                               {"validation", &EpochMetrics::validation_cost, true},
+                               {"train", &EpochMetrics::train_accuracy, false},
+                               {"validation", &EpochMetrics::validation_accuracy, false},
+                               {"test", &EpochMetrics::test_accuracy, false}};
 
-constexpr const char* kKeys[] = {"train_cost",     "validation_cost",     "test_cost",
-                                 "train_accuracy", "validation_accuracy", "test_accuracy"};
-constexpr std::size_t kKeyCount = std::size(kKeys);
-constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
-
-Metrics read_metrics(const std::string& path) {
-    const std::vector<std::uint8_t> bytes = read_file(path, std::size_t{256} << 20);
-    const std::string text(bytes.begin(), bytes.end());
-    Metrics m;
-    m.stem = std::filesystem::path(path).stem().string();
-    m.values.resize(kKeyCount);
-    std::size_t line_number = 0, start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        std::string line = text.substr(start, end - start);
-        start = end + 1;
-        ++line_number;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.find_first_not_of(" \t") == std::string::npos) continue;
-        const std::string where = path + ":" + std::to_string(line_number);
-        nlohmann::json record;
-        try {
-            record = nlohmann::json::parse(line);
-        } catch (const nlohmann::json::parse_error&) {
-            throw Error(where + ": expected one JSON object per line, found text that is not JSON");
-        }
-        if (!record.is_object()) {
-            throw Error(where + ": expected one JSON object per line, found a JSON " + record.type_name());
-        }
-        auto number = [&](const char* key) -> double {
-            const auto it = record.find(key);
-            if (it == record.end() || it->is_null()) return kMissing;
-            if (!it->is_number()) {
-                throw Error(where + ": expected \"" + key + "\" to be a number, found a JSON " + it->type_name());
-            }
-            const double v = it->get<double>();
-            return std::isfinite(v) ? v : kMissing;
-        };
-        const double epoch = number("epoch");
-        m.epoch.push_back(std::isnan(epoch) ? static_cast<double>(m.epoch.size() + 1) : epoch);
-        for (std::size_t k = 0; k < kKeyCount; ++k) m.values[k].push_back(number(kKeys[k]));
-    }
-    return m;
-}
-
+// One series per metric that a file has for some epoch (read_metrics_file: one JSON object per
+// line, as `digitnet train --metrics` writes them), several files overlaid.
 void plot_metrics(const std::vector<std::string>& files, const std::string& out) {
     LinePlot cost{"Cost per epoch", "epoch", "cost", {}, {}, {}};
     LinePlot accuracy{"Accuracy per epoch", "epoch", "accuracy", {}, {}, {}};
     std::size_t colour = 0;
     for (const std::string& path : files) {
-        const Metrics m = read_metrics(path);
-        const std::string prefix = files.size() > 1 ? m.stem + ": " : "";
-        for (std::size_t k = 0; k < kKeyCount; ++k) {
-            const std::vector<double>& y = m.values[k];
+        const std::vector<EpochMetrics> history = read_metrics_file(path);
+        const std::string prefix = files.size() > 1 ? std::filesystem::path(path).stem().string() + ": " : "";
+        std::vector<double> epochs;
+        for (const EpochMetrics& m : history) epochs.push_back(static_cast<double>(m.epoch));
+        for (const Column& column : kColumns) {
+            std::vector<double> y;
+            for (const EpochMetrics& m : history) y.push_back(m.*column.value);
             if (std::none_of(y.begin(), y.end(), [](double v) { return std::isfinite(v); })) continue;
-            const std::string key = kKeys[k];
-            const std::string split = key.substr(0, key.find('_'));
-            Series s{prefix + split, m.epoch, y, palette_colour(colour++), split == "validation"};
-            (k < 3 ? cost : accuracy).series.push_back(std::move(s));
+            const std::string split = column.split;
+            Series s{prefix + split, epochs, y, palette_colour(colour++), split == "validation"};
+            (column.cost ? cost : accuracy).series.push_back(std::move(s));
         }
     }
     if (cost.series.empty() && accuracy.series.empty()) {

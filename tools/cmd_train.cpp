@@ -15,6 +15,7 @@
 #include "digitnet/error.hpp"
 #include "digitnet/evaluate.hpp"
 #include "digitnet/file_io.hpp"
+#include "digitnet/format.hpp"
 #include "digitnet/model_io.hpp"
 #include "digitnet/presets.hpp"
 #include "digitnet/train.hpp"
@@ -38,7 +39,7 @@ struct TrainOptions {
     std::string targets;
     int target_digit = -1;
     std::uint64_t seed = 1;
-    bool no_bias = false, batch_norm = false, augment = false, quiet = false, no_test = false, json = false;
+    bool no_bias = false, batch_norm = false, augment = false, quiet = false, no_test = false;
     int threads = 0;
     std::string out, metrics, checkpoint_dir, resume;
 };
@@ -54,13 +55,7 @@ std::size_t parse_batch(const std::string& text) {
     throw Error("--batch: expected a positive mini-batch size, or 0 / all for the full batch; found '" + text + "'");
 }
 
-std::string format_float(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
-
-// The preset with every flag the user gave applied on top. `base` is the preset's (or the
+// The preset with every flag the user gave applied on top. `c` is the preset's (or the
 // checkpoint's) configuration.
 TrainConfig apply_flags(TrainConfig c, const TrainOptions& o, const CLI::App& cmd) {
     auto given = [&](const char* name) { return cmd.count(name) > 0; };
@@ -111,18 +106,18 @@ void check_resume_agrees(const TrainConfig& stored, const TrainConfig& requested
         {"--layers", [](const TrainConfig& c) { return c.architecture.describe(); }},
         {"--init", [](const TrainConfig& c) { return to_string(c.init); }},
         {"--batch", [](const TrainConfig& c) { return std::to_string(c.batch_size); }},
-        {"--lr", [](const TrainConfig& c) { return format_float(c.learning_rate); }},
+        {"--lr", [](const TrainConfig& c) { return format_number(c.learning_rate); }},
         {"--seed", [](const TrainConfig& c) { return std::to_string(c.seed); }},
-        {"--optimizer", [](const TrainConfig& c) { return c.optimizer.name + " " + format_float(c.optimizer.momentum) + " " +
-                                                          format_float(c.optimizer.beta1) + " " + format_float(c.optimizer.beta2); }},
-        {"--l2", [](const TrainConfig& c) { return format_float(c.l2); }},
-        {"--l1", [](const TrainConfig& c) { return format_float(c.l1); }},
-        {"--dropout", [](const TrainConfig& c) { return format_float(c.dropout); }},
+        {"--optimizer", [](const TrainConfig& c) { return c.optimizer.name + " " + format_number(c.optimizer.momentum) + " " +
+                                                          format_number(c.optimizer.beta1) + " " + format_number(c.optimizer.beta2); }},
+        {"--l2", [](const TrainConfig& c) { return format_number(c.l2); }},
+        {"--l1", [](const TrainConfig& c) { return format_number(c.l1); }},
+        {"--dropout", [](const TrainConfig& c) { return format_number(c.dropout); }},
         {"--augment", [](const TrainConfig& c) { return std::string(c.augment ? "on" : "off") + " " +
-                                                       format_float(c.elastic_alpha) + " " + format_float(c.elastic_sigma); }},
+                                                       format_number(c.elastic_alpha) + " " + format_number(c.elastic_sigma); }},
         {"--train-size", [](const TrainConfig& c) { return std::to_string(c.train_size); }},
         {"--early-stop", [](const TrainConfig& c) { return std::to_string(c.early_stop); }},
-        {"--lr-decay", [](const TrainConfig& c) { return c.lr_decay + " " + format_float(c.lr_decay_factor) + " " +
+        {"--lr-decay", [](const TrainConfig& c) { return c.lr_decay + " " + format_number(c.lr_decay_factor) + " " +
                                                          std::to_string(c.lr_step); }},
     };
     for (const auto& [flag, get] : fields)

@@ -48,7 +48,8 @@ public:
 protected:
     // Names of the per-parameter slots this optimiser keeps (empty for plain SGD).
     virtual std::vector<std::string> slot_names() const = 0;
-    // Update parameter `index` given its slots (already allocated and zeroed at the first step).
+    // Updates one parameter `value` in place from its gradient `grad` and its slots (already
+    // allocated and zeroed at the first step).
     virtual void update(Matrix& value, const Matrix& grad, std::vector<Matrix>& slots, float learning_rate) = 0;
 
     long t_ = 0;  // steps taken (Adam's bias correction uses it)

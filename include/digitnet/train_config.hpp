@@ -1,10 +1,11 @@
 #pragma once
 // What a training run is asked to do (TrainConfig), its checks and its JSON form, and what each
-// epoch measured (EpochMetrics).
+// epoch measured (EpochMetrics), as JSON lines and metrics files.
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "digitnet/init.hpp"
 #include "digitnet/network.hpp"
@@ -57,8 +58,16 @@ struct EpochMetrics {
     double seconds = 0.0;
     double learning_rate = 0.0;
 };
-// One JSON object on one line (missing values are left out).
+// One JSON object on one line (missing values are left out), and back: a missing or null value
+// is kNotMeasured (seconds and learning_rate 0); "epoch" is required. Throws Error naming the key
+// of a value that is not a number.
 std::string to_json(const EpochMetrics& metrics);
 EpochMetrics epoch_metrics_from_json(const std::string& json);
+
+// A metrics file (what `digitnet train --metrics` writes): one JSON object per line, read as
+// epoch_metrics_from_json reads one; blank lines are skipped, and a line without an "epoch" is
+// the epoch of its place among the objects read. Throws Error naming the file and the line
+// ("run.jsonl:3: ...") for a line that is not a JSON object or holds a value that is not a number.
+std::vector<EpochMetrics> read_metrics_file(const std::string& path);
 
 }  // namespace digitnet

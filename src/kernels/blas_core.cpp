@@ -22,12 +22,12 @@ namespace digitnet {
 //
 // A DYNAMIC_ARCH OpenBLAS (Debian's) picks its kernels once, when it is loaded: from
 // OPENBLAS_CORETYPE when that is set, else from the CPUs it knows. On a CPU with AVX-512 its
-// AVX2 "Haswell" kernels reach about half the sgemm GFLOP/s of its AVX-512 "SkylakeX" ones, and
-// both an environment that pins OPENBLAS_CORETYPE=Haswell and a CPU newer than the OpenBLAS leave
-// it on such slower kernels. So, once, before main() (no BLAS call and no thread of ours exists
-// yet): when the CPU has the AVX-512 subsets the SkylakeX kernels use (F, DQ, BW, VL) and the
-// kernels OpenBLAS chose do not use them, digitnet asks OpenBLAS to choose again, with
-// OPENBLAS_CORETYPE=SkylakeX for that moment only. DIGITNET_BLAS_CORE=NAME makes it choose NAME
+// AVX2 "Haswell" kernels are much slower at sgemm than its AVX-512 "SkylakeX" ones
+// (docs/performance.md), and both an environment that pins OPENBLAS_CORETYPE=Haswell and a CPU
+// newer than the OpenBLAS leave it on such slower kernels. So, once, before main() (no BLAS call
+// and no thread of ours exists yet): when the CPU has the AVX-512 subsets the SkylakeX kernels use
+// (F, DQ, BW, VL) and the kernels OpenBLAS chose do not use them, digitnet asks OpenBLAS to choose
+// again, with OPENBLAS_CORETYPE=SkylakeX for that moment only. DIGITNET_BLAS_CORE=NAME makes it choose NAME
 // instead (any OPENBLAS_CORETYPE name; "Haswell" keeps the AVX2 kernels).
 
 static bool is_avx512_core(const std::string& name) {

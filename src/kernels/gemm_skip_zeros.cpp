@@ -1,19 +1,20 @@
 // A layer's products over mostly-zero inputs (handwritten digits on a blank background), skipping
 // the zeros.
 //
-// About 81% of MNIST's pixels are background (exactly 0), and a column of x that is 0 in every row
-// of a block adds exactly nothing to that block's sums (0 · w = 0 for finite w). sgemm cannot know
-// that; here each block of R rows of x first lists its columns that are not 0 in all R rows (34% of
-// them for 3 handwritten digits, 46% for 8), then only those columns are multiplied:
+// Most of MNIST's pixels are background (exactly 0), and a column of x that is 0 in every row of a
+// block adds exactly nothing to that block's sums (0 · w = 0 for finite w). sgemm cannot know
+// that; here each block of R rows of x first lists its columns that are not 0 in all R rows (a
+// minority of them for a few handwritten digits, more the more rows a block has), then only those
+// columns are multiplied:
 //
 //   forward, z = x Wᵀ:     for every listed column p:  z[r][:] += x_rp · Wᵀ[p][:]
 //
 // Wᵀ (k × n) is packed once per call, in panels of up to 112 columns (7 AVX-512 vectors of 16), so
 // that a block's R × 7 sums stay in registers while Wᵀ's rows stream from cache. Panels with few
 // columns (n ≤ 48: Nielsen's 30 hidden neurons, every 10-way output) take blocks of 8 rows, wider
-// ones blocks of 3 (measured on the 10,000 test images through 100 neurons: blocks of 2, 3 and 4
-// rows took 5.7, 4.5 and 5.0 ms; fewer rows skip more columns, more rows reuse each row of Wᵀ more
-// often). Above 32 columns it is used only when x's first rows are at least half zeros.
+// ones blocks of 3: fewer rows skip more columns, more rows reuse each row of Wᵀ more often, and of
+// 2, 3 and 4 rows 3 was the fastest through 100 neurons (docs/performance.md). Above 32 columns it
+// is used only when x's first rows are at least half zeros.
 //
 //   weight gradient, ∂C/∂W = α deltaᵀ x = (xᵀ (α delta))ᵀ:
 //                          for every block of R pixels p, for every example b that has ink
@@ -52,10 +53,9 @@ constexpr std::size_t kMinRows = 128;
 // Rows are shared between threads only in products of at least this many rows and multiply-adds
 // (dense count): inference over the test set in chunks of 1,000 through 100 or more neurons, and
 // the weight gradient of a layer of 800 (784 pixel rows), but not a training batch's forward pass.
-// Threads are started per product (tens of microseconds each), and inside a training step, where
-// OpenBLAS's own threads are awake for the small products in between, sharing a batch of 128 rows
-// made a step slower, not faster (784-800-10: 0.35 s per epoch of products with one thread, 0.42 s
-// with two).
+// Threads are started per product, and inside a training step, where OpenBLAS's own threads are
+// awake for the small products in between, sharing a batch of 128 rows made a step slower, not
+// faster (docs/performance.md).
 constexpr std::size_t kMinRowsToShare = 512;
 constexpr double kMinWorkToShare = 40e6;
 // Shared products are handed out in ranges of this many rows (blocks of 3 and of 8 both divide it).
@@ -64,19 +64,18 @@ constexpr std::size_t kRowsPerChunk = 96;
 // 8 dividing kRowsPerChunk), then transposed into place while they are still in L1 cache.
 constexpr std::size_t kStagePixels = 48;
 // Smaller mini-batches keep sgemm's weight gradient, and with it the numbers the presets of batch
-// 10 and 1 have always given. (The skipping product would now be faster there too: 784-30-10 at
-// batch 10 in 4.4 µs against sgemm's 5.6, 784-100-10 in 13.7 against 16.8; but its sums, in
-// another order, round differently.)
+// 10 and 1 have always given. (The skipping product would now be faster there too, but its sums,
+// in another order, round differently.)
 constexpr std::size_t kMinGradientBatch = 32;
 constexpr std::size_t kPanelVectors = 7;
 constexpr std::size_t kPanelWidth = 16 * kPanelVectors;
 // A panel larger than 2 kSliceBytes is taken in slices of at most kSliceBytes (in rows of 16),
-// which stay in L1 cache (48 KiB here) while every block of rows passes over them: 784-100-10's
-// forward pass (a 351 KB panel) took 7 to 9 µs less per mini-batch of 128 in slices of 36 to 43 KB
-// than whole, while its weight gradient (a 57 KB panel) took 6 µs more in two slices than whole.
+// which stay in L1 cache (48 KiB here) while every block of rows passes over them. Slices pay for
+// a panel several times the size of L1 (Wᵀ of 784 inputs, 351 KB), not for one only a little
+// larger (784-100-10's weight gradient, 57 KB), which is faster whole (docs/performance.md).
 constexpr std::size_t kSliceBytes = 49152;
 // A panel (or slice) larger than kSliceBytes is read from L2 cache, and each of its rows is asked
-// for this many rows ahead (784-100-10's weight gradient, a 57 KB panel: 3.5 µs less per batch).
+// for this many rows ahead, so that it is on its way to L1 before it is needed.
 constexpr std::size_t kPrefetchAhead = 8;
 
 // Writes the columns p < len of rows x[0..R) (rows `stride` floats apart) that are not 0 in every

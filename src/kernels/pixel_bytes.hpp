@@ -2,8 +2,7 @@
 // Internal to the library: the trainer gathers its mini-batches through it.
 // Images kept as bytes, pixel = byte / 255 (what IDX and CSV files hold): a quarter of the memory
 // of float pixels, and a quarter of the memory traffic when a shuffled mini-batch gathers its
-// rows from all over the training set (at mini-batch 128 that gather waited on memory for about
-// as long as a third of the step's arithmetic).
+// rows from all over the training set (a gather that waits on memory, not on arithmetic).
 #include <cstddef>
 #include <cstdint>
 #include <memory>

@@ -1,12 +1,14 @@
 // The training configuration: its checks, and its JSON form (stored in model files and checkpoints),
-// with the per-epoch metrics' JSON lines.
+// with the per-epoch metrics' JSON lines and the metrics files made of them.
 #include "digitnet/train_config.hpp"
 
 #include <cmath>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "digitnet/error.hpp"
+#include "digitnet/file_io.hpp"
 #include "digitnet/network.hpp"
 
 namespace digitnet {
@@ -160,23 +162,73 @@ std::string to_json(const EpochMetrics& m) {
     return j.dump();
 }
 
+// The measurements in one metrics object. `where` begins each error message. A missing or null
+// value (null: how a non-finite number is written) is not measured; a missing "epoch" is
+// `epoch_if_missing`, or an error where there is none.
+static EpochMetrics metrics_from(const json& j, const std::string& where,
+                                 std::optional<std::size_t> epoch_if_missing) {
+    if (!j.is_object()) throw Error(where + ": expected one JSON object per line, found a JSON " + j.type_name());
+    auto number = [&](const char* key, double missing) -> double {
+        const auto it = j.find(key);
+        if (it == j.end() || it->is_null()) return missing;
+        if (!it->is_number())
+            throw Error(where + ": expected \"" + key + "\" to be a number, found a JSON " + it->type_name());
+        const double v = it->get<double>();
+        return std::isfinite(v) ? v : missing;
+    };
+    EpochMetrics m;
+    const auto epoch = j.find("epoch");
+    if (epoch == j.end() || epoch->is_null()) {
+        if (!epoch_if_missing) throw Error(where + ": expected an \"epoch\", found none");
+        m.epoch = *epoch_if_missing;
+    } else if (epoch->is_number_unsigned()) {
+        m.epoch = epoch->get<std::size_t>();
+    } else {
+        throw Error(where + ": expected \"epoch\" to be a whole number >= 0, found " + epoch->dump());
+    }
+    m.train_cost = number("train_cost", kNotMeasured);
+    m.train_accuracy = number("train_accuracy", kNotMeasured);
+    m.validation_cost = number("validation_cost", kNotMeasured);
+    m.validation_accuracy = number("validation_accuracy", kNotMeasured);
+    m.test_accuracy = number("test_accuracy", kNotMeasured);
+    m.seconds = number("seconds", 0.0);
+    m.learning_rate = number("learning_rate", 0.0);
+    return m;
+}
+
 EpochMetrics epoch_metrics_from_json(const std::string& text) {
+    json j;
     try {
-        const json j = json::parse(text);
-        EpochMetrics m;
-        m.epoch = j.at("epoch").get<std::size_t>();
-        auto get = [&](const char* key) { return j.contains(key) ? j[key].get<double>() : kNotMeasured; };
-        m.train_cost = get("train_cost");
-        m.train_accuracy = get("train_accuracy");
-        m.validation_cost = get("validation_cost");
-        m.validation_accuracy = get("validation_accuracy");
-        m.test_accuracy = get("test_accuracy");
-        m.seconds = j.value("seconds", 0.0);
-        m.learning_rate = j.value("learning_rate", 0.0);
-        return m;
+        j = json::parse(text);
     } catch (const json::exception& e) {
         throw Error(std::string("metrics JSON: ") + e.what());
     }
+    return metrics_from(j, "metrics JSON", std::nullopt);
+}
+
+std::vector<EpochMetrics> read_metrics_file(const std::string& path) {
+    const std::vector<std::uint8_t> bytes = read_file(path, std::size_t{256} << 20);
+    const std::string text(bytes.begin(), bytes.end());
+    std::vector<EpochMetrics> history;
+    std::size_t line_number = 0, start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(start, end - start);
+        start = end + 1;
+        ++line_number;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") == std::string::npos) continue;
+        const std::string where = path + ":" + std::to_string(line_number);
+        json j;
+        try {
+            j = json::parse(line);
+        } catch (const json::parse_error&) {
+            throw Error(where + ": expected one JSON object per line, found text that is not JSON");
+        }
+        history.push_back(metrics_from(j, where, history.size() + 1));
+    }
+    return history;
 }
 
 }  // namespace digitnet

@@ -4,20 +4,14 @@
 #include <bit>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 
 #include "digitnet/error.hpp"
 #include "digitnet/evaluate.hpp"
+#include "digitnet/format.hpp"
 
 namespace digitnet {
 
 namespace {
-
-std::string number(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
-}
 
 // exp(U(ln lo, ln hi)): every factor of ten equally likely.
 double log_uniform(double lo, double hi, Rng& rng) { return std::exp(rng.uniform(std::log(lo), std::log(hi))); }
@@ -33,11 +27,13 @@ TuneSpace default_space(const TrainConfig& base) {
 
 void validate(const TuneSpace& s) {
     if (!(s.lr_min > 0.0f && s.lr_min <= s.lr_max && std::isfinite(s.lr_max)))
-        throw Error("learning-rate range: expected 0 < lr_min <= lr_max, found " + number(s.lr_min) + ".." + number(s.lr_max));
+        throw Error("learning-rate range: expected 0 < lr_min <= lr_max, found " + format_number(s.lr_min) + ".." +
+                    format_number(s.lr_max));
     if (!(s.l2_min > 0.0f && s.l2_min <= s.l2_max && std::isfinite(s.l2_max)))
-        throw Error("L2 range: expected 0 < l2_min <= l2_max, found " + number(s.l2_min) + ".." + number(s.l2_max));
+        throw Error("L2 range: expected 0 < l2_min <= l2_max, found " + format_number(s.l2_min) + ".." +
+                    format_number(s.l2_max));
     if (!(s.l2_zero_probability >= 0.0 && s.l2_zero_probability <= 1.0))
-        throw Error("L2 zero probability: expected a value in [0, 1], found " + number(s.l2_zero_probability));
+        throw Error("L2 zero probability: expected a value in [0, 1], found " + format_number(s.l2_zero_probability));
     if (s.hidden_min == 0 || s.hidden_min > s.hidden_max || s.hidden_max > 100000)
         throw Error("hidden-size range: expected 1 <= hidden_min <= hidden_max <= 100000, found " +
                     std::to_string(s.hidden_min) + ".." + std::to_string(s.hidden_max));
@@ -81,7 +77,7 @@ std::vector<TrialResult> random_search(const TuneOptions& o, const DataSplits& d
     if (o.trials == 0 && !(o.seconds > 0.0))
         throw Error("--trials/--seconds: expected a budget (a number of trials or of seconds), found neither");
     if (!(o.seconds >= 0.0) || !std::isfinite(o.seconds))
-        throw Error("--seconds: expected a time budget >= 0, found " + number(o.seconds));
+        throw Error("--seconds: expected a time budget >= 0, found " + format_number(o.seconds));
     if (data.validation.size() == 0)
         throw Error("--validation-size: trials are scored on the validation split, which is empty (use N > 0)");
     {
@@ -133,9 +129,10 @@ std::vector<TrialResult> sorted_by_validation(std::vector<TrialResult> results) 
 std::string train_command_line(const std::string& preset, const TrainConfig& c, const std::string& extra) {
     std::string layers;
     for (std::size_t s : c.architecture.sizes) layers += (layers.empty() ? "" : ",") + std::to_string(s);
-    std::string line = "digitnet train --preset " + preset + " --layers " + layers + " --lr " + number(c.learning_rate) +
-                       " --l2 " + number(c.l2) + " --batch " + std::to_string(c.batch_size) + " --epochs " +
-                       std::to_string(c.epochs) + " --seed " + std::to_string(c.seed);
+    std::string line = "digitnet train --preset " + preset + " --layers " + layers +
+                       " --lr " + format_number(c.learning_rate) + " --l2 " + format_number(c.l2) +
+                       " --batch " + std::to_string(c.batch_size) + " --epochs " + std::to_string(c.epochs) +
+                       " --seed " + std::to_string(c.seed);
     if (c.train_size) line += " --train-size " + std::to_string(c.train_size);
     if (!extra.empty()) line += " " + extra;
     return line;
