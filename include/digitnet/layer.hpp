@@ -21,14 +21,10 @@ public:
         return weights.size() + (use_bias ? biases.size() : 0) + (batch_norm ? 2 * n_out() : 0);
     }
 
-    // Draw the weights, or the biases, as `init` says (see init.hpp).
+    // Draw the weights, or the biases, as `init` says (formulas in init.cpp). Network::initialize
+    // calls them for every layer: all the biases first, then all the weights.
     void initialize_weights(Init init, Rng& rng);
     void initialize_biases(Init init, Rng& rng);
-    // Both: biases first, then weights.
-    void initialize(Init init, Rng& rng) {
-        initialize_biases(init, rng);
-        initialize_weights(init, rng);
-    }
 
     // x: (batch, n_in), weights: (n_out, n_in) -> z, activation: (batch, n_out)
     // z = x Wᵀ + b (then batch-normalised when batch_norm) ; a = σ(z).

@@ -1,6 +1,5 @@
 #include "digitnet/layer.hpp"
 
-#include <cmath>
 #include <cstdint>
 
 namespace digitnet {
@@ -9,23 +8,15 @@ DenseLayer::DenseLayer(std::size_t n_in, std::size_t n_out, Activation activatio
     : activation(activation_), use_bias(use_bias_), weights(n_out, n_in), biases(1, n_out),
       grad_weights(n_out, n_in), grad_biases(1, n_out) {}
 
+// The schemes' formulas are in init.cpp.
 void DenseLayer::initialize_weights(Init init, Rng& rng) {
-    const double n_in_d = static_cast<double>(n_in()), n_out_d = static_cast<double>(n_out());
-    double w_std = 1.0;
-    switch (init) {
-        case Init::normal: w_std = 1.0; break;
-        case Init::scaled_normal: w_std = 1.0 / std::sqrt(n_in_d); break;
-        case Init::rashid: w_std = std::pow(n_out_d, -0.5); break;
-        case Init::xavier: w_std = std::sqrt(2.0 / (n_in_d + n_out_d)); break;
-        case Init::he: w_std = std::sqrt(2.0 / n_in_d); break;
-    }
+    const double w_std = weight_std(init, n_in(), n_out());
     for (float& w : weights) w = static_cast<float>(rng.normal() * w_std);
 }
 
 void DenseLayer::initialize_biases(Init init, Rng& rng) {
-    // Nielsen draws biases from N(0, 1); the other schemes start them at zero.
-    const bool normal_biases = use_bias && (init == Init::normal || init == Init::scaled_normal);
-    for (float& b : biases) b = normal_biases ? static_cast<float>(rng.normal()) : 0.0f;
+    const bool normal = use_bias && normal_biases(init);
+    for (float& b : biases) b = normal ? static_cast<float>(rng.normal()) : 0.0f;
 }
 
 void DenseLayer::forward(ConstMatrixView x, bool training, Rng* rng) {
