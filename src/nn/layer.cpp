@@ -19,6 +19,21 @@ void DenseLayer::initialize_biases(Init init, Rng& rng) {
     for (float& b : biases) b = normal ? static_cast<float>(rng.normal()) : 0.0f;
 }
 
+// Inverted dropout's mask for drop probability p, filling `mask` as it is sized: mask_i = 0 with
+// probability p, else 1/(1-p). Each unit is decided by 16 random bits (four units per 64-bit draw):
+// dropped when they are below p · 2^16, so p is honoured to within 1/65536.
+static void draw_dropout_mask(float p, Rng& rng, Matrix& mask) {
+    const float keep_scale = 1.0f / (1.0f - p);
+    const std::uint64_t threshold = static_cast<std::uint64_t>(p * 65536.0f + 0.5f);
+    float* m = mask.data();
+    const std::size_t n = mask.size();
+    for (std::size_t i = 0; i < n; i += 4) {
+        const std::uint64_t bits = rng.next_u64();
+        for (std::size_t j = 0; j < 4 && i + j < n; ++j)
+            m[i + j] = ((bits >> (16 * j)) & 0xffffu) < threshold ? 0.0f : keep_scale;
+    }
+}
+
 void DenseLayer::forward(ConstMatrixView x, bool training, Rng* rng) {
     // x: (batch, n_in), weights: (n_out, n_in) -> z, a: (batch, n_out)
     const std::size_t batch = x.rows;
@@ -35,19 +50,9 @@ void DenseLayer::forward(ConstMatrixView x, bool training, Rng* rng) {
     // a = σ(z)
     activate(activation, z, a);
     if (training && dropout > 0.0f && rng) {
-        // Inverted dropout: a ⊙ mask, mask_i = 1/(1-p) with probability 1-p, else 0.
-        // Each unit is decided by 16 random bits (four units per 64-bit draw): dropped when they
-        // are below p · 2^16, so p is honoured to within 1/65536.
+        // Inverted dropout: a ← a ⊙ mask, keeping σ(z) for σ' in backward.
         dropout_mask.resize(batch, n_out());
-        const float keep_scale = 1.0f / (1.0f - dropout);
-        const std::uint64_t threshold = static_cast<std::uint64_t>(dropout * 65536.0f + 0.5f);
-        float* mask = dropout_mask.data();
-        const std::size_t n = dropout_mask.size();
-        for (std::size_t i = 0; i < n; i += 4) {
-            const std::uint64_t bits = rng->next_u64();
-            for (std::size_t j = 0; j < 4 && i + j < n; ++j)
-                mask[i + j] = ((bits >> (16 * j)) & 0xffffu) < threshold ? 0.0f : keep_scale;
-        }
+        draw_dropout_mask(dropout, *rng, dropout_mask);
         a_before_dropout = a;
         for (std::size_t i = 0; i < a.size(); ++i) a.data()[i] *= dropout_mask.data()[i];
     } else {
