@@ -61,7 +61,8 @@ void DenseLayer::forward(ConstMatrixView x, bool training, Rng* rng) {
 }
 
 void DenseLayer::backward(ConstMatrixView x, ConstMatrixView grad_activation, Matrix* grad_x) {
-    // x: (batch, n_in), grad_activation: (batch, n_out); overwrites delta and the gradients
+    // x: (batch, n_in), grad_activation = ∂C/∂aˡ: (batch, n_out); overwrites delta, the gradients, *grad_x
+    // BP2, second half: δˡ = ∂C/∂aˡ ⊙ σ'(zˡ), where ∂C/∂aˡ = δˡ⁺¹ Wˡ⁺¹ came from the layer above.
     delta.resize(grad_activation.rows, grad_activation.cols);
     if (!dropout_mask.empty()) {
         // Through the dropout mask first: ∂C/∂a_kept = ∂C/∂a ⊙ mask; then σ' of the unmasked a.
@@ -69,7 +70,6 @@ void DenseLayer::backward(ConstMatrixView x, ConstMatrixView grad_activation, Ma
             delta.data()[i] = grad_activation.data[i] * dropout_mask.data()[i];
         activation_backward(activation, z, a_before_dropout, delta, delta);
     } else {
-        // delta^l = ∂C/∂a^l ⊙ σ'(z^l)
         activation_backward(activation, z, a, grad_activation, delta);
     }
     if (batch_norm) norm.backward(delta);  // from ∂C/∂(γẑ+β) to ∂C/∂z; sets ∂C/∂γ, ∂C/∂β
@@ -77,12 +77,13 @@ void DenseLayer::backward(ConstMatrixView x, ConstMatrixView grad_activation, Ma
 }
 
 void DenseLayer::backward_delta(ConstMatrixView x, Matrix* grad_x) {
-    // x: (batch, n_in), delta: (batch, n_out); overwrites grad_weights, grad_biases, *grad_x
+    // x = aˡ⁻¹: (batch, n_in), delta = δˡ: (batch, n_out); overwrites grad_weights, grad_biases, *grad_x
     const std::size_t batch = x.rows;
     const float inv_batch = batch ? 1.0f / static_cast<float>(batch) : 0.0f;
-    // ∂C/∂W = (1/n) Σ_x delta_x x_xᵀ = (1/n) deltaᵀ x
+    // BP4: ∂C/∂wˡ_jk = aˡ⁻¹_k δˡ_j for one example; averaged over the batch,
+    // (1/n) Σ_x δ_xᵀ x_x = (1/n) deltaᵀ x.
     matmul_deltaT_x(inv_batch, delta, x, grad_weights, workspace);
-    // ∂C/∂b = (1/n) Σ_x delta_x
+    // BP3: ∂C/∂bˡ = δˡ for one example; averaged over the batch, (1/n) Σ_x δ_x.
     grad_biases.fill(0.0f);
     if (use_bias) {
         for (std::size_t r = 0; r < batch; ++r) {
@@ -91,7 +92,7 @@ void DenseLayer::backward_delta(ConstMatrixView x, Matrix* grad_x) {
         }
         for (float& g : grad_biases) g *= inv_batch;
     }
-    // ∂C/∂x = delta W: what the layer below needs, (W^{l+1})ᵀ delta^{l+1} in column form.
+    // BP2, first half: ∂C/∂aˡ⁻¹ = δˡ Wˡ ((wˡ)ᵀ δˡ in Nielsen's columns), for the layer below.
     if (grad_x) {
         grad_x->resize(batch, n_in());
         matmul_delta_W(delta, weights, *grad_x);
