@@ -129,7 +129,8 @@ void BM_LayerForward(benchmark::State& state) {
                n_out = static_cast<std::size_t>(state.range(2));
     digitnet::Rng rng(4);
     digitnet::DenseLayer layer(n_in, n_out, activation_arg(state.range(3)));
-    layer.initialize(digitnet::Init::he, rng);
+    layer.initialize_biases(digitnet::Init::he, rng);
+    layer.initialize_weights(digitnet::Init::he, rng);
     Matrix x = random_matrix(b, n_in, rng, 0.5);
     for (auto _ : state) {
         layer.forward(x);
@@ -145,7 +146,8 @@ void BM_LayerBackward(benchmark::State& state) {
     const bool input_layer = n_in == 784;
     digitnet::Rng rng(5);
     digitnet::DenseLayer layer(n_in, n_out, activation_arg(state.range(3)));
-    layer.initialize(digitnet::Init::he, rng);
+    layer.initialize_biases(digitnet::Init::he, rng);
+    layer.initialize_weights(digitnet::Init::he, rng);
     Matrix x = random_matrix(b, n_in, rng, 0.5), grad_a = random_matrix(b, n_out, rng), grad_x;
     layer.forward(x);
     for (auto _ : state) {

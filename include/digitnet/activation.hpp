@@ -1,5 +1,6 @@
 #pragma once
-// Activation functions a = σ(z) and their derivatives σ'(z).
+// Activation functions a = σ(z) and their derivatives σ'(z). In activation.cpp each one is a
+// small pair: its value σ(z) and its backward rule ∂C/∂z = ∂C/∂a ⊙ σ'(z), side by side.
 //   step      a = 1 if z > 0 else 0            (the perceptron; σ' = 0, not trainable)
 //   sigmoid   a = 1 / (1 + e^-z)               σ' = a (1 - a)
 //   tanh      a = tanh z                       σ' = 1 - a²
@@ -24,7 +25,7 @@ float sigmoid(float z);
 
 // Elementwise activation of one value (not for softmax, which needs the whole row).
 float activate(Activation activation, float z);
-// Elementwise derivative σ'(z) (not for softmax).
+// Elementwise derivative σ'(z) (not for softmax): the backward rule with ∂C/∂a = 1.
 float activation_derivative(Activation activation, float z);
 
 // a = σ(z) for a whole batch. z, a: (batch, n). Softmax is taken per row, shifted by the

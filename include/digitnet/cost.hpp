@@ -25,9 +25,9 @@ void check_cost_output(Cost cost, Activation output);
 // probabilities clamped to [1e-12, 1], so an output of exactly 0 or 1 gives a finite cost.
 double cost_value(Cost cost, ConstMatrixView a, ConstMatrixView y);
 
-// The output error delta^L = ∂C_x/∂z^L for each example (not yet divided by n). Overwrites delta.
-// Uses the delta that belongs to the pair where the σ' cancels:
-//   sigmoid + cross-entropy, softmax + log-likelihood: delta = a - y
+// BP1, the output error δᴸ = ∂C_x/∂zᴸ = ∇ₐC_x ⊙ σ'(zᴸ) for each example (not yet divided by n).
+// Overwrites delta. Uses the delta that belongs to the pair where the σ' cancels:
+//   sigmoid + cross-entropy, softmax + log-likelihood, identity + quadratic: delta = a - y
 // otherwise delta = ∂C_x/∂a ⊙ σ'(z) (or the softmax Jacobian product).
 void output_delta(Cost cost, Activation output, ConstMatrixView z, ConstMatrixView a, ConstMatrixView y,
                   MatrixView delta);

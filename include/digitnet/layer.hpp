@@ -21,14 +21,10 @@ public:
         return weights.size() + (use_bias ? biases.size() : 0) + (batch_norm ? 2 * n_out() : 0);
     }
 
-    // Draw the weights, or the biases, as `init` says (see init.hpp).
+    // Draw the weights, or the biases, as `init` says (formulas in init.cpp). Network::initialize
+    // calls them for every layer: all the biases first, then all the weights.
     void initialize_weights(Init init, Rng& rng);
     void initialize_biases(Init init, Rng& rng);
-    // Both: biases first, then weights.
-    void initialize(Init init, Rng& rng) {
-        initialize_biases(init, rng);
-        initialize_weights(init, rng);
-    }
 
     // x: (batch, n_in), weights: (n_out, n_in) -> z, activation: (batch, n_out)
     // z = x Wᵀ + b (then batch-normalised when batch_norm) ; a = σ(z).
@@ -37,12 +33,12 @@ public:
     void forward(ConstMatrixView x, bool training = false, Rng* rng = nullptr);
 
     // x: (batch, n_in), grad_activation = ∂C/∂a: (batch, n_out).
-    // delta = ∂C/∂a ⊙ σ'(z) (through the dropout mask), then backward_delta().
+    // OVERWRITES delta = ∂C/∂a ⊙ σ'(z) (through the dropout mask; BP2's ⊙ σ'(zˡ)), then backward_delta().
     void backward(ConstMatrixView x, ConstMatrixView grad_activation, Matrix* grad_x);
 
-    // x: (batch, n_in), delta = ∂C_x/∂z already set (batch, n_out).
-    // OVERWRITES grad_weights = (1/batch) deltaᵀ x and grad_biases = (1/batch) Σ_x delta — the
-    // mini-batch average — and, if grad_x is given, sets grad_x = delta W: (batch, n_in).
+    // x: (batch, n_in), delta = δ = ∂C_x/∂z already set (batch, n_out).
+    // OVERWRITES grad_weights = (1/batch) deltaᵀ x (BP4) and grad_biases = (1/batch) Σ_x delta (BP3) — the
+    // mini-batch average — and, if grad_x is given, sets grad_x = delta W: (batch, n_in) (BP2's product).
     void backward_delta(ConstMatrixView x, Matrix* grad_x);
 
     Activation activation = Activation::sigmoid;
@@ -54,12 +50,12 @@ public:
     Matrix weights;            // (n_out, n_in): row j holds neuron j's incoming weights
     Matrix biases;             // (1, n_out)
     Matrix grad_weights;       // (n_out, n_in) ∂C/∂W averaged over the mini-batch
-    Matrix grad_biases;        // (1, n_out)
+    Matrix grad_biases;        // (1, n_out) ∂C/∂b averaged over the mini-batch
 
     // Per-batch buffers, reallocated only when the batch size grows.
     Matrix z;                  // (batch, n_out) weighted input
     Matrix a;                  // (batch, n_out) activation
-    Matrix delta;              // (batch, n_out) ∂C_x/∂z
+    Matrix delta;              // (batch, n_out) δ = ∂C_x/∂z, the layer's error
     Matrix dropout_mask;       // (batch, n_out) 0 or 1/(1-p) while training with dropout
     Matrix a_before_dropout;   // (batch, n_out) σ(z) before the mask, for σ' in backward
     ProductWorkspace workspace;  // the products' working memory

@@ -62,8 +62,9 @@ public:
     // Forward and backward over one mini-batch. x: (batch, n_in), y: (batch, n_out).
     // OVERWRITES every layer's grad_weights/grad_biases with ∂C/∂W, ∂C/∂b averaged over the batch,
     // and returns the batch's cost C = (1/n) Σ_x C_x.
-    //   delta^L = ∇_a C ⊙ σ'(z^L)                 (output layer; see output_delta)
-    //   delta^l = (delta^{l+1} W^{l+1}) ⊙ σ'(z^l)  (hidden layers, one row per example)
+    //   BP1  δᴸ = ∇ₐC ⊙ σ'(zᴸ)              (output layer; see output_delta)
+    //   BP2  δˡ = (δˡ⁺¹ Wˡ⁺¹) ⊙ σ'(zˡ)       (hidden layers, one row per example)
+    //   BP3  ∂C/∂bˡ = δˡ,  BP4  ∂C/∂wˡ = aˡ⁻¹ δˡ  (each layer's backward_delta)
     double backprop(ConstMatrixView x, ConstMatrixView y, Rng* dropout_rng = nullptr);
 
     // Cost of the current weights on a batch, without touching the gradients. `training`:

@@ -58,13 +58,40 @@ static inline float sigmoid_inline(float z) {
 
 float sigmoid(float z) { return sigmoid_inline(z); }
 
+// Each activation as a pair: value(z) = σ(z), and the backward rule delta(z, a, g) = g σ'(z), which
+// turns g = ∂C/∂a into ∂C/∂z using whichever of z and a = σ(z) gives σ' most simply.
+struct Step {      // a = 1 if z > 0 else 0       σ' = 0
+    static float value(float z) { return z > 0.0f ? 1.0f : 0.0f; }
+    static float delta(float, float, float) { return 0.0f; }
+};
+struct Sigmoid {   // a = 1 / (1 + e^-z)          σ' = a (1 - a)
+    static float value(float z) { return sigmoid_inline(z); }
+    static float delta(float, float a, float g) { return g * a * (1.0f - a); }
+};
+struct Tanh {      // a = tanh z                  σ' = 1 - a²
+    static float value(float z) { return std::tanh(z); }
+    static float delta(float, float a, float g) { return g * (1.0f - a * a); }
+};
+struct Relu {      // a = max(0, z)               σ' = 1 if z > 0 else 0
+    static float value(float z) { return z > 0.0f ? z : 0.0f; }
+    static float delta(float z, float, float g) { return z > 0.0f ? g : 0.0f; }
+};
+struct Identity {  // a = z                       σ' = 1
+    static float value(float z) { return z; }
+    static float delta(float, float, float g) { return g; }
+};
+
+// σ'(z) from the same pair: the backward rule with g = 1.
+template <class F>
+static float derivative(float z) { return F::delta(z, F::value(z), 1.0f); }
+
 float activate(Activation activation, float z) {
     switch (activation) {
-        case Activation::step: return z > 0.0f ? 1.0f : 0.0f;
-        case Activation::sigmoid: return sigmoid(z);
-        case Activation::tanh: return std::tanh(z);
-        case Activation::relu: return z > 0.0f ? z : 0.0f;
-        case Activation::identity: return z;
+        case Activation::step: return Step::value(z);
+        case Activation::sigmoid: return Sigmoid::value(z);
+        case Activation::tanh: return Tanh::value(z);
+        case Activation::relu: return Relu::value(z);
+        case Activation::identity: return Identity::value(z);
         case Activation::softmax: break;
     }
     throw Error("activate: softmax needs a whole row, not one value");
@@ -72,76 +99,82 @@ float activate(Activation activation, float z) {
 
 float activation_derivative(Activation activation, float z) {
     switch (activation) {
-        case Activation::step: return 0.0f;
-        case Activation::sigmoid: { const float s = sigmoid(z); return s * (1.0f - s); }
-        case Activation::tanh: { const float t = std::tanh(z); return 1.0f - t * t; }
-        case Activation::relu: return z > 0.0f ? 1.0f : 0.0f;
-        case Activation::identity: return 1.0f;
+        case Activation::step: return derivative<Step>(z);
+        case Activation::sigmoid: return derivative<Sigmoid>(z);
+        case Activation::tanh: return derivative<Tanh>(z);
+        case Activation::relu: return derivative<Relu>(z);
+        case Activation::identity: return derivative<Identity>(z);
         case Activation::softmax: break;
     }
     throw Error("activation_derivative: softmax has a Jacobian, not an elementwise derivative");
 }
 
+// a_i = σ(z_i) over n values.
+template <class F>
+static void activate_all(const float* z, float* a, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) a[i] = F::value(z[i]);
+}
+
+// delta_i = grad_a_i σ'(z_i) over n values; delta may be grad_a. Every operand is loaded before the
+// rule is applied, so ReLU's select compiles to a blend, not a branch.
+template <class F>
+static void backward_all(const float* z, const float* a, const float* grad_a, float* delta, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) delta[i] = F::delta(z[i], a[i], grad_a[i]);
+}
+
+// Softmax, row by row: a_j = e^{z_j - max z} / Σ_k e^{z_k - max z} (the shift cancels and keeps e^x <= 1).
+static void softmax_rows(ConstMatrixView z, MatrixView a) {
+    for (std::size_t r = 0; r < z.rows; ++r) {
+        const float* zr = z.row(r);
+        float* ar = a.row(r);
+        const float zmax = *std::max_element(zr, zr + z.cols);
+        for (std::size_t j = 0; j < z.cols; ++j) ar[j] = zr[j] - zmax;
+    }
+    exp_floats(a.data, a.data, z.size());  // every e^{z_j - max z} of the batch at once
+    for (std::size_t r = 0; r < z.rows; ++r) {
+        float* ar = a.row(r);
+        float sum = 0.0f;
+        for (std::size_t j = 0; j < z.cols; ++j) sum += ar[j];
+        const float inv = 1.0f / sum;
+        for (std::size_t j = 0; j < z.cols; ++j) ar[j] *= inv;
+    }
+}
+
+// Softmax's Jacobian-vector product, row by row:
+// delta_i = Σ_j grad_a_j ∂a_j/∂z_i = a_i (grad_a_i - Σ_j grad_a_j a_j).
+static void softmax_backward_rows(ConstMatrixView a, ConstMatrixView grad_a, MatrixView delta) {
+    for (std::size_t r = 0; r < a.rows; ++r) {
+        const float* ar = a.row(r);
+        const float* gr = grad_a.row(r);
+        float* dr = delta.row(r);
+        float dot = 0.0f;
+        for (std::size_t j = 0; j < a.cols; ++j) dot += gr[j] * ar[j];
+        for (std::size_t j = 0; j < a.cols; ++j) dr[j] = ar[j] * (gr[j] - dot);
+    }
+}
+
 void activate(Activation activation, ConstMatrixView z, MatrixView a) {
     const std::size_t n = z.size();
-    const float* zp = z.data;
-    float* ap = a.data;
     switch (activation) {
-        case Activation::step: for (std::size_t i = 0; i < n; ++i) ap[i] = zp[i] > 0.0f ? 1.0f : 0.0f; break;
-        case Activation::sigmoid: for (std::size_t i = 0; i < n; ++i) ap[i] = sigmoid_inline(zp[i]); break;
-        case Activation::tanh: for (std::size_t i = 0; i < n; ++i) ap[i] = std::tanh(zp[i]); break;
-        case Activation::relu: for (std::size_t i = 0; i < n; ++i) ap[i] = zp[i] > 0.0f ? zp[i] : 0.0f; break;
-        case Activation::identity: if (ap != zp) std::copy(zp, zp + n, ap); break;
-        case Activation::softmax:
-            // a_j = e^{z_j - max z} / Σ_k e^{z_k - max z}: the shift cancels and keeps e^x <= 1.
-            for (std::size_t r = 0; r < z.rows; ++r) {
-                const float* zr = z.row(r);
-                float* ar = a.row(r);
-                const float zmax = *std::max_element(zr, zr + z.cols);
-                for (std::size_t j = 0; j < z.cols; ++j) ar[j] = zr[j] - zmax;
-            }
-            exp_floats(ap, ap, n);  // every e^{z_j - max z} of the batch at once
-            for (std::size_t r = 0; r < z.rows; ++r) {
-                float* ar = a.row(r);
-                float sum = 0.0f;
-                for (std::size_t j = 0; j < z.cols; ++j) sum += ar[j];
-                const float inv = 1.0f / sum;
-                for (std::size_t j = 0; j < z.cols; ++j) ar[j] *= inv;
-            }
-            break;
+        case Activation::step: return activate_all<Step>(z.data, a.data, n);
+        case Activation::sigmoid: return activate_all<Sigmoid>(z.data, a.data, n);
+        case Activation::tanh: return activate_all<Tanh>(z.data, a.data, n);
+        case Activation::relu: return activate_all<Relu>(z.data, a.data, n);
+        case Activation::identity: return activate_all<Identity>(z.data, a.data, n);
+        case Activation::softmax: return softmax_rows(z, a);
     }
 }
 
 void activation_backward(Activation activation, ConstMatrixView z, ConstMatrixView a, ConstMatrixView grad_a,
                          MatrixView delta) {
     const std::size_t n = z.size();
-    const float* zp = z.data;
-    const float* ap = a.data;
-    const float* gp = grad_a.data;
-    float* dp = delta.data;
     switch (activation) {
-        case Activation::step: for (std::size_t i = 0; i < n; ++i) dp[i] = 0.0f; break;
-        case Activation::sigmoid: for (std::size_t i = 0; i < n; ++i) dp[i] = gp[i] * ap[i] * (1.0f - ap[i]); break;
-        case Activation::tanh: for (std::size_t i = 0; i < n; ++i) dp[i] = gp[i] * (1.0f - ap[i] * ap[i]); break;
-        case Activation::relu:
-            // Load g first so that the select compiles to a blend, not a branch.
-            for (std::size_t i = 0; i < n; ++i) {
-                const float g = gp[i];
-                dp[i] = zp[i] > 0.0f ? g : 0.0f;
-            }
-            break;
-        case Activation::identity: if (dp != gp) std::copy(gp, gp + n, dp); break;
-        case Activation::softmax:
-            // delta_i = Σ_j grad_a_j ∂a_j/∂z_i = a_i (grad_a_i - Σ_j grad_a_j a_j)
-            for (std::size_t r = 0; r < z.rows; ++r) {
-                const float* ar = a.row(r);
-                const float* gr = grad_a.row(r);
-                float* dr = delta.row(r);
-                float dot = 0.0f;
-                for (std::size_t j = 0; j < z.cols; ++j) dot += gr[j] * ar[j];
-                for (std::size_t j = 0; j < z.cols; ++j) dr[j] = ar[j] * (gr[j] - dot);
-            }
-            break;
+        case Activation::step: return backward_all<Step>(z.data, a.data, grad_a.data, delta.data, n);
+        case Activation::sigmoid: return backward_all<Sigmoid>(z.data, a.data, grad_a.data, delta.data, n);
+        case Activation::tanh: return backward_all<Tanh>(z.data, a.data, grad_a.data, delta.data, n);
+        case Activation::relu: return backward_all<Relu>(z.data, a.data, grad_a.data, delta.data, n);
+        case Activation::identity: return backward_all<Identity>(z.data, a.data, grad_a.data, delta.data, n);
+        case Activation::softmax: return softmax_backward_rows(a, grad_a, delta);
     }
 }
 

@@ -49,15 +49,16 @@ double cost_value(Cost cost, ConstMatrixView a, ConstMatrixView y) {
 
 void output_delta(Cost cost, Activation output, ConstMatrixView z, ConstMatrixView a, ConstMatrixView y,
                   MatrixView delta) {
+    // delta: (batch, n_out); overwritten with BP1's δᴸ = ∇ₐC_x ⊙ σ'(zᴸ)
     const std::size_t n = a.size();
-    // The pairs where σ' cancels against the cost's denominator: delta^L = a - y.
+    // The pairs where σ' cancels against the cost's denominator: δᴸ = a - y.
     if ((cost == Cost::cross_entropy && output == Activation::sigmoid) ||
         (cost == Cost::log_likelihood && output == Activation::softmax) ||
         (cost == Cost::quadratic && output == Activation::identity)) {
         for (std::size_t i = 0; i < n; ++i) delta.data[i] = a.data[i] - y.data[i];
         return;
     }
-    // General case: grad_a = ∂C_x/∂a, then delta = grad_a ⊙ σ'(z) (softmax: Jacobian product).
+    // General case: grad_a = ∇ₐC_x, then δᴸ = grad_a ⊙ σ'(zᴸ) (softmax: Jacobian product).
     for (std::size_t i = 0; i < n; ++i) {
         const float av = a.data[i], yv = y.data[i];
         const float p = std::clamp(av, 1e-7f, 1.0f - 1e-7f);

@@ -1,6 +1,5 @@
 #include "digitnet/layer.hpp"
 
-#include <cmath>
 #include <cstdint>
 
 namespace digitnet {
@@ -9,23 +8,30 @@ DenseLayer::DenseLayer(std::size_t n_in, std::size_t n_out, Activation activatio
     : activation(activation_), use_bias(use_bias_), weights(n_out, n_in), biases(1, n_out),
       grad_weights(n_out, n_in), grad_biases(1, n_out) {}
 
+// The schemes' formulas are in init.cpp.
 void DenseLayer::initialize_weights(Init init, Rng& rng) {
-    const double n_in_d = static_cast<double>(n_in()), n_out_d = static_cast<double>(n_out());
-    double w_std = 1.0;
-    switch (init) {
-        case Init::normal: w_std = 1.0; break;
-        case Init::scaled_normal: w_std = 1.0 / std::sqrt(n_in_d); break;
-        case Init::rashid: w_std = std::pow(n_out_d, -0.5); break;
-        case Init::xavier: w_std = std::sqrt(2.0 / (n_in_d + n_out_d)); break;
-        case Init::he: w_std = std::sqrt(2.0 / n_in_d); break;
-    }
+    const double w_std = weight_std(init, n_in(), n_out());
     for (float& w : weights) w = static_cast<float>(rng.normal() * w_std);
 }
 
 void DenseLayer::initialize_biases(Init init, Rng& rng) {
-    // Nielsen draws biases from N(0, 1); the other schemes start them at zero.
-    const bool normal_biases = use_bias && (init == Init::normal || init == Init::scaled_normal);
-    for (float& b : biases) b = normal_biases ? static_cast<float>(rng.normal()) : 0.0f;
+    const bool normal = use_bias && normal_biases(init);
+    for (float& b : biases) b = normal ? static_cast<float>(rng.normal()) : 0.0f;
+}
+
+// Inverted dropout's mask for drop probability p, filling `mask` as it is sized: mask_i = 0 with
+// probability p, else 1/(1-p). Each unit is decided by 16 random bits (four units per 64-bit draw):
+// dropped when they are below p · 2^16, so p is honoured to within 1/65536.
+static void draw_dropout_mask(float p, Rng& rng, Matrix& mask) {
+    const float keep_scale = 1.0f / (1.0f - p);
+    const std::uint64_t threshold = static_cast<std::uint64_t>(p * 65536.0f + 0.5f);
+    float* m = mask.data();
+    const std::size_t n = mask.size();
+    for (std::size_t i = 0; i < n; i += 4) {
+        const std::uint64_t bits = rng.next_u64();
+        for (std::size_t j = 0; j < 4 && i + j < n; ++j)
+            m[i + j] = ((bits >> (16 * j)) & 0xffffu) < threshold ? 0.0f : keep_scale;
+    }
 }
 
 void DenseLayer::forward(ConstMatrixView x, bool training, Rng* rng) {
@@ -44,19 +50,9 @@ void DenseLayer::forward(ConstMatrixView x, bool training, Rng* rng) {
     // a = σ(z)
     activate(activation, z, a);
     if (training && dropout > 0.0f && rng) {
-        // Inverted dropout: a ⊙ mask, mask_i = 1/(1-p) with probability 1-p, else 0.
-        // Each unit is decided by 16 random bits (four units per 64-bit draw): dropped when they
-        // are below p · 2^16, so p is honoured to within 1/65536.
+        // Inverted dropout: a ← a ⊙ mask, keeping σ(z) for σ' in backward.
         dropout_mask.resize(batch, n_out());
-        const float keep_scale = 1.0f / (1.0f - dropout);
-        const std::uint64_t threshold = static_cast<std::uint64_t>(dropout * 65536.0f + 0.5f);
-        float* mask = dropout_mask.data();
-        const std::size_t n = dropout_mask.size();
-        for (std::size_t i = 0; i < n; i += 4) {
-            const std::uint64_t bits = rng->next_u64();
-            for (std::size_t j = 0; j < 4 && i + j < n; ++j)
-                mask[i + j] = ((bits >> (16 * j)) & 0xffffu) < threshold ? 0.0f : keep_scale;
-        }
+        draw_dropout_mask(dropout, *rng, dropout_mask);
         a_before_dropout = a;
         for (std::size_t i = 0; i < a.size(); ++i) a.data()[i] *= dropout_mask.data()[i];
     } else {
@@ -65,7 +61,8 @@ void DenseLayer::forward(ConstMatrixView x, bool training, Rng* rng) {
 }
 
 void DenseLayer::backward(ConstMatrixView x, ConstMatrixView grad_activation, Matrix* grad_x) {
-    // x: (batch, n_in), grad_activation: (batch, n_out); overwrites delta and the gradients
+    // x: (batch, n_in), grad_activation = ∂C/∂aˡ: (batch, n_out); overwrites delta, the gradients, *grad_x
+    // BP2, second half: δˡ = ∂C/∂aˡ ⊙ σ'(zˡ), where ∂C/∂aˡ = δˡ⁺¹ Wˡ⁺¹ came from the layer above.
     delta.resize(grad_activation.rows, grad_activation.cols);
     if (!dropout_mask.empty()) {
         // Through the dropout mask first: ∂C/∂a_kept = ∂C/∂a ⊙ mask; then σ' of the unmasked a.
@@ -73,7 +70,6 @@ void DenseLayer::backward(ConstMatrixView x, ConstMatrixView grad_activation, Ma
             delta.data()[i] = grad_activation.data[i] * dropout_mask.data()[i];
         activation_backward(activation, z, a_before_dropout, delta, delta);
     } else {
-        // delta^l = ∂C/∂a^l ⊙ σ'(z^l)
         activation_backward(activation, z, a, grad_activation, delta);
     }
     if (batch_norm) norm.backward(delta);  // from ∂C/∂(γẑ+β) to ∂C/∂z; sets ∂C/∂γ, ∂C/∂β
@@ -81,12 +77,13 @@ void DenseLayer::backward(ConstMatrixView x, ConstMatrixView grad_activation, Ma
 }
 
 void DenseLayer::backward_delta(ConstMatrixView x, Matrix* grad_x) {
-    // x: (batch, n_in), delta: (batch, n_out); overwrites grad_weights, grad_biases, *grad_x
+    // x = aˡ⁻¹: (batch, n_in), delta = δˡ: (batch, n_out); overwrites grad_weights, grad_biases, *grad_x
     const std::size_t batch = x.rows;
     const float inv_batch = batch ? 1.0f / static_cast<float>(batch) : 0.0f;
-    // ∂C/∂W = (1/n) Σ_x delta_x x_xᵀ = (1/n) deltaᵀ x
+    // BP4: ∂C/∂wˡ_jk = aˡ⁻¹_k δˡ_j for one example; averaged over the batch,
+    // (1/n) Σ_x δ_xᵀ x_x = (1/n) deltaᵀ x.
     matmul_deltaT_x(inv_batch, delta, x, grad_weights, workspace);
-    // ∂C/∂b = (1/n) Σ_x delta_x
+    // BP3: ∂C/∂bˡ = δˡ for one example; averaged over the batch, (1/n) Σ_x δ_x.
     grad_biases.fill(0.0f);
     if (use_bias) {
         for (std::size_t r = 0; r < batch; ++r) {
@@ -95,7 +92,7 @@ void DenseLayer::backward_delta(ConstMatrixView x, Matrix* grad_x) {
         }
         for (float& g : grad_biases) g *= inv_batch;
     }
-    // ∂C/∂x = delta W: what the layer below needs, (W^{l+1})ᵀ delta^{l+1} in column form.
+    // BP2, first half: ∂C/∂aˡ⁻¹ = δˡ Wˡ ((wˡ)ᵀ δˡ in Nielsen's columns), for the layer below.
     if (grad_x) {
         grad_x->resize(batch, n_in());
         matmul_delta_W(delta, weights, *grad_x);

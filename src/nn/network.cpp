@@ -72,7 +72,7 @@ std::size_t Network::parameter_count() const {
 }
 
 const Matrix& Network::forward(ConstMatrixView x, bool training, Rng* rng) {
-    // x: (batch, n_in); a^l = σ(a^{l-1} W^lᵀ + b^l), layer by layer
+    // x: (batch, n_in) -> (batch, n_out); aˡ = σ(aˡ⁻¹ Wˡᵀ + bˡ), layer by layer
     ConstMatrixView input = x;
     for (auto& layer : layers) {
         layer.forward(input, training, rng);
@@ -82,25 +82,32 @@ const Matrix& Network::forward(ConstMatrixView x, bool training, Rng* rng) {
 }
 
 double Network::backprop(ConstMatrixView x, ConstMatrixView y, Rng* dropout_rng) {
-    // x: (batch, n_in), y: (batch, n_out)
+    // x: (batch, n_in), y: (batch, n_out); overwrites every layer's delta and gradients
+    // The four equations of backpropagation (Nielsen, ch. 2). Nielsen keeps one example per column;
+    // this code keeps one per row, z = x Wᵀ + b, so his (wˡ⁺¹)ᵀ δˡ⁺¹ reads δˡ⁺¹ Wˡ⁺¹ here:
+    //   BP1  δᴸ = ∇ₐC ⊙ σ'(zᴸ)          output error       output_delta (cost.cpp)
+    //   BP2  δˡ = (δˡ⁺¹ Wˡ⁺¹) ⊙ σ'(zˡ)   error of layer l   backward_delta of layer l+1, then backward of l
+    //   BP3  ∂C/∂bˡ = δˡ                bias gradient      backward_delta (averaged over the batch)
+    //   BP4  ∂C/∂wˡ = aˡ⁻¹ δˡ           weight gradient    backward_delta (here deltaᵀ x, averaged likewise)
     // Training mode: batch statistics for batch normalisation; dropout when a generator is given.
     const Matrix& output = forward(x, true, dropout_rng);
     const double c = cost_value(architecture_.cost, output, y);
     DenseLayer& last = layers.back();
     last.delta.resize(output.rows(), output.cols());
-    // delta^L: the output error, from the cost and the output activation together.
+    // BP1: δᴸ, the output error, from the cost and the output activation together.
     output_delta(architecture_.cost, last.activation, last.z, last.a, y, last.delta);
-    // Walk back: each layer sets its gradients and hands ∂C/∂a down to the layer below.
+    // Walk back: each layer sets its gradients (BP3, BP4) and hands ∂C/∂a = δ W down to the layer below.
     Matrix* grad_below = layers.size() > 1 ? &grad_buffer_[0] : nullptr;
     ConstMatrixView last_input = layers.size() > 1 ? ConstMatrixView(layers[layers.size() - 2].a) : x;
+    // The output layer's BP3, BP4, and δᴸ Wᴸ for the layer below.
     last.backward_delta(last_input, grad_below);
     for (std::size_t l = layers.size() - 1; l-- > 0;) {
         ConstMatrixView input = l > 0 ? ConstMatrixView(layers[l - 1].a) : x;
-        // layer l+1 wrote ∂C/∂a^l into buffer (L-2-l) % 2; layer l writes into the other one.
+        // layer l+1 wrote ∂C/∂aˡ into buffer (L-2-l) % 2; layer l writes into the other one.
         const std::size_t L = layers.size();
         Matrix* grad_in = &grad_buffer_[(L - 2 - l) % 2];
         Matrix* grad_out = l > 0 ? &grad_buffer_[(L - 1 - l) % 2] : nullptr;
-        // delta^l = (delta^{l+1} W^{l+1}) ⊙ σ'(z^l)
+        // BP2: δˡ = (δˡ⁺¹ Wˡ⁺¹) ⊙ σ'(zˡ), then layer l's BP3, BP4
         layers[l].backward(input, *grad_in, grad_out);
     }
     return c;
