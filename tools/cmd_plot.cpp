@@ -119,26 +119,25 @@ Metrics read_metrics(const std::string& path) {
 }
 
 void plot_metrics(const std::vector<std::string>& files, const std::string& out) {
-    LinePlot cost{"Cost per epoch", "epoch", "cost", {}, {}, {}};
-    LinePlot accuracy{"Accuracy per epoch", "epoch", "accuracy", {}, {}, {}};
-    std::size_t colour = 0;
+    // Each run one colour, each split one line style (render_metrics).
+    std::vector<MetricsCurve> curves;
     for (const std::string& path : files) {
         const Metrics m = read_metrics(path);
-        const std::string prefix = files.size() > 1 ? m.stem + ": " : "";
+        std::string run = files.size() > 1 ? m.stem : "";
+        for (const std::string& other : files)  // two files of the same name: the runs go by their paths
+            if (&other != &path && std::filesystem::path(other).stem() == m.stem) run = path;
         for (std::size_t k = 0; k < kKeyCount; ++k) {
             const std::vector<double>& y = m.values[k];
             if (std::none_of(y.begin(), y.end(), [](double v) { return std::isfinite(v); })) continue;
             const std::string key = kKeys[k];
             const std::string split = key.substr(0, key.find('_'));
-            Series s{prefix + split, m.epoch, y, palette_colour(colour++), split == "validation"};
-            (k < 3 ? cost : accuracy).series.push_back(std::move(s));
+            curves.push_back({run, split, key.find("accuracy") != std::string::npos, m.epoch, y});
         }
     }
-    if (cost.series.empty() && accuracy.series.empty()) {
+    if (curves.empty()) {
         throw Error("plot metrics: expected lines with train_cost, validation_accuracy, ... in the files given, found none");
     }
-    save(out, hconcat({render_line_plot(cost, kPanelWidth, kPanelHeight),
-                       render_line_plot(accuracy, kPanelWidth, kPanelHeight)}));
+    save(out, render_metrics(curves, kPanelWidth, kPanelHeight));
 }
 
 }  // namespace

@@ -37,7 +37,12 @@ void run_confusion(const ConfusionOptions& o) {
     }
     char title[160];
     std::snprintf(title, sizeof title, "confusion on %s test set (accuracy %.2f%%)", data.name.c_str(), 100 * ev.accuracy);
-    write_png(o.out, render_heatmap(cells, labels, labels, title, "predicted class", "true class"));
+    // The colours show the mistakes: scaled to the largest cell off the diagonal, with a colour bar.
+    HeatmapOptions options;
+    options.scale_without_diagonal = true;
+    options.colour_bar = true;
+    options.colour_bar_label = "mistakes (off the diagonal)";
+    write_png(o.out, render_heatmap(cells, labels, labels, title, "predicted class", "true class", options));
     std::printf("confusion matrix written to %s (accuracy %.2f%%)\n", o.out.c_str(), 100 * ev.accuracy);
 }
 
