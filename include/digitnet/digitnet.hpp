@@ -2,6 +2,7 @@
 // digitnet: neural networks from scratch for handwritten digits. The whole public API: every
 // header in include/digitnet/ (a test checks that none is left out).
 #include "digitnet/activation.hpp"
+#include "digitnet/answers.hpp"
 #include "digitnet/augment.hpp"
 #include "digitnet/batch_norm.hpp"
 #include "digitnet/cost.hpp"
