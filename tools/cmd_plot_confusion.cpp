@@ -3,6 +3,7 @@
 #include <string>
 
 #include "data_options.hpp"
+#include "digitnet/answers.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/evaluate.hpp"
 #include "digitnet/image.hpp"
@@ -33,7 +34,7 @@ void run_confusion(const ConfusionOptions& o) {
     std::vector<std::string> labels;
     for (std::size_t r = 0; r < ev.confusion.size(); ++r) {
         cells.emplace_back(ev.confusion[r].begin(), ev.confusion[r].end());
-        labels.push_back(ev.confusion.size() == 2 ? (r ? "yes" : "no") : std::to_string(r));
+        labels.push_back(class_names(network)[r]);
     }
     char title[160];
     std::snprintf(title, sizeof title, "confusion on %s test set (accuracy %.2f%%)", data.name.c_str(), 100 * ev.accuracy);
