@@ -11,6 +11,7 @@
 #include "digitnet/evaluate.hpp"
 #include "digitnet/explain.hpp"
 #include "digitnet/file_io.hpp"
+#include "digitnet/file_kind.hpp"
 #include "digitnet/gradcheck.hpp"
 #include "digitnet/image.hpp"
 #include "digitnet/init.hpp"
