@@ -20,6 +20,7 @@
 #include "digitnet/matrix.hpp"
 #include "digitnet/model_io.hpp"
 #include "digitnet/network.hpp"
+#include "digitnet/network_picture.hpp"
 #include "digitnet/optimizer.hpp"
 #include "digitnet/perceptron.hpp"
 #include "digitnet/plot.hpp"
