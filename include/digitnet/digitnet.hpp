@@ -13,6 +13,7 @@
 #include "digitnet/file_io.hpp"
 #include "digitnet/file_kind.hpp"
 #include "digitnet/gradcheck.hpp"
+#include "digitnet/gradient_timing.hpp"
 #include "digitnet/image.hpp"
 #include "digitnet/init.hpp"
 #include "digitnet/inside.hpp"
