@@ -7,6 +7,7 @@
 #include "digitnet/batch_norm.hpp"
 #include "digitnet/cost.hpp"
 #include "digitnet/dataset.hpp"
+#include "digitnet/descent.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/evaluate.hpp"
 #include "digitnet/explain.hpp"
