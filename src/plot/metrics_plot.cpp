@@ -28,6 +28,9 @@ RgbImage render_metrics(const std::vector<MetricsCurve>& curves, int panel_width
         if (std::find(runs.begin(), runs.end(), c.run) == runs.end()) runs.push_back(c.run);
         if (std::find(splits.begin(), splits.end(), c.split) == splits.end()) splits.push_back(c.split);
     }
+    // The legend lists the splits in their usual order, whatever order the curves came in.
+    auto rank = [](const std::string& split) { return split == "train" ? 0 : split == "validation" ? 1 : split == "test" ? 2 : 3; };
+    std::stable_sort(splits.begin(), splits.end(), [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
     auto colour_of = [&runs](const std::string& run) {
         return palette_colour(static_cast<std::size_t>(std::find(runs.begin(), runs.end(), run) - runs.begin()));
     };
