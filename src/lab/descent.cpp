@@ -71,7 +71,8 @@ struct Watched {
 };
 Watched watched_weights(const Network& network) {
     const DenseLayer& out = network.layers.back();
-    return {out.weights(0, 0), out.n_in() > 1 ? out.weights(0, 1) : out.biases(0, 0)};
+    if (out.n_in() > 1) return {out.weights(0, 0), out.weights(0, 1)};
+    return {out.weights(0, 0), out.use_bias && !out.biases.empty() ? out.biases(0, 0) : 0.0f};  // one input: w and b
 }
 
 DescentRun run_descent(const BatchComparisonOptions& o, const Dataset& train, std::size_t batch_size,

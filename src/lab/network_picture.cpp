@@ -38,8 +38,7 @@ void neuron(RgbImage& im, int x0, int y0, int size, double value) {
     for (int y = 0; y < size; ++y) {
         for (int x = 0; x < size; ++x) {
             const double d = std::hypot(x - c, y - c);
-            if (d <= r - 1.5) im.set(static_cast<std::size_t>(x0 + x), static_cast<std::size_t>(y0 + y), fill);
-            else if (d <= r) im.set(static_cast<std::size_t>(x0 + x), static_cast<std::size_t>(y0 + y), kFrame);
+            if (d <= r) fill_rect(im, x0 + x, y0 + y, x0 + x + 1, y0 + y + 1, d <= r - 1.5 ? fill : kFrame);  // clipped
         }
     }
 }
