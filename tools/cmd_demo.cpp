@@ -1,5 +1,6 @@
 // digitnet demo: small experiments from the books, run in a moment.
 //   digitnet demo slowdown [--epochs 300] [--lr 0.15] [--json] [--csv FILE] [--png FILE]
+//   digitnet demo descent ... (cmd_demo_descent.cpp)
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "demo_commands.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/file_io.hpp"
 #include "digitnet/image.hpp"
@@ -172,6 +174,7 @@ void add_demo_command(CLI::App& app) {
     slowdown->add_option("--csv", opts->csv, "write every epoch's costs and outputs to this CSV file");
     slowdown->add_option("--png", opts->png, "plot both costs against the epoch into this PNG file");
     slowdown->callback([opts] { run_slowdown_demo(*opts); });
+    add_demo_descent_command(cmd);
 }
 
 }  // namespace digitnet::cli

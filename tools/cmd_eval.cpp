@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "data_options.hpp"
+#include "digitnet/answers.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/evaluate.hpp"
 #include "digitnet/model_io.hpp"
@@ -34,23 +35,28 @@ void run_eval(const EvalOptions& o) {
                     data.name + "'s images have " + std::to_string(split.features()) + " pixels");
     const Evaluation ev = evaluate(network, split);
     const std::size_t k = ev.confusion.size();
+    // "0".."9", or "no", "yes" for an "is it a 9?" network: the names plot confusion uses too.
+    const std::vector<std::string> names = class_names(network);
     if (o.json) {
-        nlohmann::json j{{"model", o.model}, {"data", data.name}, {"split", o.split}, {"examples", ev.examples},
+        nlohmann::json j{{"model", o.model}, {"data", data.name}, {"split", o.split}, {"classes", names},
+                         {"examples", ev.examples},
                          {"correct", ev.correct}, {"accuracy", ev.accuracy}, {"cost", ev.cost},
                          {"precision", ev.precision}, {"recall", ev.recall}, {"confusion", ev.confusion}};
         std::printf("%s\n", j.dump().c_str());
         return;
     }
     std::printf("%s on %s (%s, %zu examples)\n", o.model.c_str(), data.name.c_str(), o.split.c_str(), ev.examples);
+    if (!yes_no_question(network).empty()) std::printf("question: %s\n", yes_no_question(network).c_str());
     std::printf("accuracy: %.2f%% (%zu/%zu)\n", 100.0 * ev.accuracy, ev.correct, ev.examples);
     std::printf("cost: %.4f\n\n", ev.cost);
     std::printf("class  precision  recall\n");
-    for (std::size_t c = 0; c < k; ++c) std::printf("%5zu  %8.2f%%  %6.2f%%\n", c, 100 * ev.precision[c], 100 * ev.recall[c]);
+    for (std::size_t c = 0; c < k; ++c)
+        std::printf("%5s  %8.2f%%  %6.2f%%\n", names[c].c_str(), 100 * ev.precision[c], 100 * ev.recall[c]);
     std::printf("\nconfusion matrix (rows: true class, columns: predicted)\n      ");
-    for (std::size_t c = 0; c < k; ++c) std::printf("%6zu", c);
+    for (std::size_t c = 0; c < k; ++c) std::printf("%6s", names[c].c_str());
     std::printf("\n");
     for (std::size_t r = 0; r < k; ++r) {
-        std::printf("%6zu", r);
+        std::printf("%6s", names[r].c_str());
         for (std::size_t c = 0; c < k; ++c) std::printf("%6zu", ev.confusion[r][c]);
         std::printf("\n");
     }

@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/gradcheck.hpp"
+#include "digitnet/gradient_timing.hpp"
 
 namespace digitnet::cli {
 
@@ -20,7 +21,49 @@ struct GradcheckOptions {
     std::uint64_t seed = 1;
     double epsilon = 1e-3;
     double tolerance = 1e-2;
+    bool timings = false;
 };
+
+std::string duration(double seconds) {
+    char buf[64];
+    if (seconds < 1e-3) std::snprintf(buf, sizeof buf, "%.1f us", seconds * 1e6);
+    else if (seconds < 1.0) std::snprintf(buf, sizeof buf, "%.1f ms", seconds * 1e3);
+    else if (seconds < 120.0) std::snprintf(buf, sizeof buf, "%.1f s", seconds);
+    else if (seconds < 7200.0) std::snprintf(buf, sizeof buf, "%.0f minutes", seconds / 60.0);
+    else if (seconds < 172800.0) std::snprintf(buf, sizeof buf, "%.0f hours", seconds / 3600.0);
+    else std::snprintf(buf, sizeof buf, "%.0f days", seconds / 86400.0);
+    return buf;
+}
+
+void print_timings(const std::string& what, const GradientTimings& t) {
+    std::printf("  %s: %zu parameters, %zu example%s\n", what.c_str(), t.parameters, t.examples, t.examples == 1 ? "" : "s");
+    std::printf("    numerical gradient: %s (%zu evaluations of the cost, two per parameter)\n",
+                duration(t.numerical_seconds).c_str(), t.cost_evaluations);
+    std::printf("    backpropagation:    %s (one forward and one backward pass)\n", duration(t.backprop_seconds).c_str());
+    std::printf("    numerical is %.0f times slower\n", t.times_slower());
+}
+
+// Saito's point (seed 004), measured: the numerical gradient is far too slow to train with.
+void run_timings(const Network& checked, const Matrix& x, const Matrix& y, const GradcheckOptions& o) {
+    std::printf("\ntimings: both ways of finding every dC/dw\n");
+    Network small = checked;
+    print_timings("this network, " + small.architecture().describe(), time_gradients(small, x, y, o.epsilon));
+    // 3Blue1Brown's 784-16-16-10 on one example with MNIST-like input values.
+    Architecture a;
+    a.sizes = {784, 16, 16, 10};
+    Network big(a);
+    Rng rng(o.seed);
+    big.initialize(Init::scaled_normal, rng);
+    Matrix bx(1, 784), by(1, 10);
+    for (float& v : bx) v = rng.uniform() < 0.2 ? static_cast<float>(rng.uniform()) : 0.0f;
+    by(0, rng.below(10)) = 1.0f;
+    const GradientTimings t = time_gradients(big, bx, by, o.epsilon);
+    print_timings("3Blue1Brown's network, 784-16-16-10", t);
+    // One epoch of MNIST's 60,000 examples: the numerical gradient's cost grows with the
+    // examples; one backprop per example is an upper bound for backprop (mini-batches are faster).
+    std::printf("  one epoch of 60,000 examples would take about %s with numerical gradients, %s by backpropagation\n",
+                duration(60000.0 * t.numerical_seconds).c_str(), duration(60000.0 * t.backprop_seconds).c_str());
+}
 
 void run_gradcheck(const GradcheckOptions& o) {
     Architecture a;
@@ -38,6 +81,7 @@ void run_gradcheck(const GradcheckOptions& o) {
     Matrix x(o.batch, a.sizes.front()), y(o.batch, a.sizes.back());
     for (float& v : x) v = static_cast<float>(rng.uniform());
     for (std::size_t r = 0; r < o.batch; ++r) y(r, rng.below(a.sizes.back())) = 1.0f;
+    const Network untouched = network;
     const auto result = check_gradients(network, x, y, o.epsilon);
     std::printf("gradcheck %s, batch %zu, epsilon %g\n", a.describe().c_str(), o.batch, o.epsilon);
     std::printf("  layer  max relative error (weights)  (biases)\n");
@@ -49,6 +93,7 @@ void run_gradcheck(const GradcheckOptions& o) {
     }
     const bool ok = worst < o.tolerance;
     std::printf("%s: largest relative error %.2e (tolerance %.0e)\n", ok ? "ok" : "FAILED", worst, o.tolerance);
+    if (o.timings) run_timings(untouched, x, y, o);
     if (!ok) throw Error("gradcheck: backpropagation disagrees with the numerical gradient");
 }
 
@@ -65,6 +110,9 @@ void add_gradcheck_command(CLI::App& app) {
     cmd->add_option("--seed", o->seed, "seed for the weights and the data")->capture_default_str();
     cmd->add_option("--epsilon", o->epsilon, "step of the central difference")->check(CLI::Range(1e-6, 1e-1))->capture_default_str();
     cmd->add_option("--tolerance", o->tolerance, "largest relative error that passes")->capture_default_str();
+    cmd->add_flag("--timings", o->timings,
+                  "time the numerical gradient against backpropagation, here and on 784-16-16-10 (Saito's point: "
+                  "numerical gradients are slow)");
     cmd->callback([o] { run_gradcheck(*o); });
 }
 

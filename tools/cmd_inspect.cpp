@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "data_options.hpp"
+#include "digitnet/answers.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/image.hpp"
 #include "digitnet/inside.hpp"
@@ -25,7 +26,7 @@ struct InspectOptions {
     std::string output = "sigmoid";
     bool no_bias = false;
     std::string weights_png, backquery_png, mistakes_png;
-    std::size_t noise = 0, mistakes = 36;
+    std::size_t noise = 0, mistakes = 36, weights_count = 0;
     std::uint64_t seed = 1;
     DataOptions data;
 };
@@ -45,14 +46,11 @@ void require_square(const Network& network, const char* option) {
 void see_inside(Network& network, const InspectOptions& o) {
     if (!o.weights_png.empty()) {
         require_square(network, "--weights-png");
-        const std::size_t side = image_side(network);
-        auto tiles = first_layer_weight_tiles(network);
-        std::vector<std::string> captions;
-        for (std::size_t j = 0; j < tiles.size(); ++j) captions.push_back(std::to_string(j + 1));
-        const auto columns = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(tiles.size()))));
-        write_png(o.weights_png, render_tiles(tiles, side, side, columns, true, captions,
-                                              "first-layer weights (blue < 0 < red)"));
-        std::printf("weights of %zu hidden neurons written to %s\n", tiles.size(), o.weights_png.c_str());
+        const std::size_t n = network.layers.front().n_out();
+        const std::size_t shown = o.weights_count && o.weights_count < n ? o.weights_count : n;
+        write_png(o.weights_png, draw_first_layer_weights(network, shown));
+        std::printf("weights of %zu of %zu hidden neurons (0..%zu) written to %s\n", shown, n, shown - 1,
+                    o.weights_png.c_str());
     }
     if (o.noise) {
         Rng rng(o.seed);
@@ -66,7 +64,9 @@ void see_inside(Network& network, const InspectOptions& o) {
                         "########################################");
         }
         std::printf("  answers:");
-        for (std::size_t c = 0; c < r.predicted_counts.size(); ++c) std::printf(" %zu:%zu", c, r.predicted_counts[c]);
+        const std::vector<std::string> names = class_names(network);
+        for (std::size_t c = 0; c < r.predicted_counts.size(); ++c)
+            std::printf(" %s:%zu", c < names.size() ? names[c].c_str() : std::to_string(c).c_str(), r.predicted_counts[c]);
         std::printf("\n");
     }
     if (!o.backquery_png.empty()) {
@@ -92,11 +92,14 @@ void see_inside(Network& network, const InspectOptions& o) {
         std::vector<std::string> captions;
         for (const Mistake& m : worst) {
             tiles.emplace_back(data.test.images.row(m.index), data.test.images.row(m.index) + data.test.features());
-            captions.push_back(std::to_string(m.label) + "->" + std::to_string(m.predicted));
+            captions.push_back(mistake_caption(network, m));
         }
         if (tiles.empty()) throw Error("--mistakes: the network classifies every test image correctly");
         write_png(o.mistakes_png, render_tiles(tiles, data.test.image_rows, data.test.image_cols, 6, false, captions,
-                                               "worst mistakes (true->predicted)"));
+                                               network.architecture().encoding.target_digit >= 0
+                                                   ? "worst mistakes (true->predicted answer to " +
+                                                         yes_no_question(network) + ")"
+                                                   : std::string("worst mistakes (true->predicted)")));
         std::printf("%zu worst-classified test images written to %s\n", tiles.size(), o.mistakes_png.c_str());
     }
 }
@@ -131,6 +134,9 @@ void add_inspect_command(CLI::App& app) {
     cmd->add_option("--output", o->output, "output activation, with --layers")->capture_default_str();
     cmd->add_flag("--no-bias", o->no_bias, "layers without biases, with --layers");
     cmd->add_option("--weights-png", o->weights_png, "each first-layer neuron's incoming weights as a tile, in one PNG");
+    cmd->add_option("--weights-count", o->weights_count,
+                    "with --weights-png: draw only the first N neurons (numbered from 0; default all)")
+        ->check(CLI::Range(1, 100000));
     cmd->add_option("--noise", o->noise, "feed N random-noise images and report how confident the answers are")
         ->check(CLI::Range(1, 1000000));
     cmd->add_option("--seed", o->seed, "seed for the noise images")->capture_default_str();

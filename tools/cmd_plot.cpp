@@ -75,28 +75,27 @@ constexpr Column kColumns[] = {{"train", &EpochMetrics::train_cost, true},
 // One series per metric that a file has for some epoch (read_metrics_file: one JSON object per
 // line, as `digitnet train --metrics` writes them), several files overlaid.
 void plot_metrics(const std::vector<std::string>& files, const std::string& out) {
-    LinePlot cost{"Cost per epoch", "epoch", "cost", {}, {}, {}};
-    LinePlot accuracy{"Accuracy per epoch", "epoch", "accuracy", {}, {}, {}};
-    std::size_t colour = 0;
+    // Each run one colour, each split one line style (render_metrics).
+    std::vector<MetricsCurve> curves;
     for (const std::string& path : files) {
         const std::vector<EpochMetrics> history = read_metrics_file(path);
-        const std::string prefix = files.size() > 1 ? std::filesystem::path(path).stem().string() + ": " : "";
+        const std::string stem = std::filesystem::path(path).stem().string();
+        std::string run = files.size() > 1 ? stem : "";
+        for (const std::string& other : files)  // two files of the same name: the runs go by their paths
+            if (&other != &path && std::filesystem::path(other).stem() == stem) run = path;
         std::vector<double> epochs;
         for (const EpochMetrics& m : history) epochs.push_back(static_cast<double>(m.epoch));
         for (const Column& column : kColumns) {
             std::vector<double> y;
             for (const EpochMetrics& m : history) y.push_back(m.*column.value);
             if (std::none_of(y.begin(), y.end(), [](double v) { return std::isfinite(v); })) continue;
-            const std::string split = column.split;
-            Series s{prefix + split, epochs, y, palette_colour(colour++), split == "validation"};
-            (column.cost ? cost : accuracy).series.push_back(std::move(s));
+            curves.push_back({run, column.split, !column.cost, epochs, y});
         }
     }
-    if (cost.series.empty() && accuracy.series.empty()) {
+    if (curves.empty()) {
         throw Error("plot metrics: expected lines with train_cost, validation_accuracy, ... in the files given, found none");
     }
-    save(out, hconcat({render_line_plot(cost, kPanelWidth, kPanelHeight),
-                       render_line_plot(accuracy, kPanelWidth, kPanelHeight)}));
+    save(out, render_metrics(curves, kPanelWidth, kPanelHeight));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "data_options.hpp"
+#include "digitnet/answers.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/evaluate.hpp"
 #include "digitnet/image.hpp"
@@ -33,11 +34,16 @@ void run_confusion(const ConfusionOptions& o) {
     std::vector<std::string> labels;
     for (std::size_t r = 0; r < ev.confusion.size(); ++r) {
         cells.emplace_back(ev.confusion[r].begin(), ev.confusion[r].end());
-        labels.push_back(ev.confusion.size() == 2 ? (r ? "yes" : "no") : std::to_string(r));
+        labels.push_back(class_names(network)[r]);
     }
     char title[160];
     std::snprintf(title, sizeof title, "confusion on %s test set (accuracy %.2f%%)", data.name.c_str(), 100 * ev.accuracy);
-    write_png(o.out, render_heatmap(cells, labels, labels, title, "predicted class", "true class"));
+    // The colours show the mistakes: scaled to the largest cell off the diagonal, with a colour bar.
+    HeatmapOptions options;
+    options.scale_without_diagonal = true;
+    options.colour_bar = true;
+    options.colour_bar_label = "mistakes (off the diagonal)";
+    write_png(o.out, render_heatmap(cells, labels, labels, title, "predicted class", "true class", options));
     std::printf("confusion matrix written to %s (accuracy %.2f%%)\n", o.out.c_str(), 100 * ev.accuracy);
 }
 

@@ -1,5 +1,6 @@
 // digitnet predict: classify image files (your own handwriting) with a trained model.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -7,9 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "digitnet/answers.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/image.hpp"
 #include "digitnet/model_io.hpp"
+#include "digitnet/network_picture.hpp"
 #include "digitnet/preprocess.hpp"
 
 namespace digitnet::cli {
@@ -22,47 +25,106 @@ struct PredictOptions {
     bool json = false;
     bool raw = false;
     bool show = false;
-    std::string save_input;
+    std::string save_input, activations;
 };
+
+// OUT.png for one image, OUT-k.png (k = its place among the files) for several.
+std::string numbered(const std::string& out, std::size_t k, std::size_t count) {
+    if (count < 2) return out;
+    const auto dot = out.rfind('.');
+    return out.substr(0, dot) + "-" + std::to_string(k) + (dot == std::string::npos ? "" : out.substr(dot));
+}
+
+// The library's image errors start "IMAGE: "; name the file instead.
+std::string about(const std::string& path, const std::string& message) {
+    const std::string generic = "IMAGE: ";
+    if (message.rfind(generic, 0) == 0) return path + ": " + message.substr(generic.size());
+    if (message.rfind(path, 0) == 0) return message;
+    return path + ": " + message;
+}
+
+// One image: read, made MNIST-like, classified, printed. Throws Error for a file it cannot read.
+void predict_one(Network& network, const PredictOptions& o, std::size_t k) {
+    const std::string& path = o.images[k];
+    const GrayImage image = load_image(path);
+    // MNIST-like input: ink high, centred by mass in 28x28 (or a plain resize with --raw).
+    const std::vector<float> pixels = o.raw ? resize_to(image, 28, 28) : preprocess_digit(image);
+    if (!o.save_input.empty()) write_png(numbered(o.save_input, k, o.images.size()), upscale(GrayImage{28, 28, pixels}, 10));
+
+    Matrix x(1, 784), encoded;
+    std::copy(pixels.begin(), pixels.end(), x.begin());
+    network.encode_inputs(x, encoded);
+    const int answer = network.predict(encoded)[0];
+    const Matrix& out = network.layers.back().a;
+    const std::vector<float> outputs(out.begin(), out.end());
+    const std::vector<std::string> names = class_names(network);
+    const std::string& name = names[static_cast<std::size_t>(answer)];
+    const double sure = answer_confidence(network, outputs, answer);
+    const bool yes_no = network.architecture().encoding.target_digit >= 0;
+    const bool probabilities = outputs_are_probabilities(network);
+    const std::vector<std::string> caution = unfamiliar_reasons(ink_statistics(pixels, 28, 28));
+
+    if (o.json) {
+        nlohmann::json j{{"file", path}, {"answer", name}, {"confidence", sure}, {"outputs", outputs}};
+        if (yes_no) j["question"] = yes_no_question(network);
+        else j["digit"] = answer;
+        if (probabilities) j["probabilities"] = outputs;  // softmax: they sum to 1
+        if (!caution.empty()) j["unfamiliar"] = caution;
+        std::printf("%s\n", j.dump().c_str());
+    } else {
+        const int digit = network.architecture().encoding.target_digit;
+        if (yes_no) {
+            std::printf("%s: %s, %s a %d (output %.3f; %.1f%% sure)\n", path.c_str(), name.c_str(),
+                        answer ? "it is" : "it is not", digit, outputs[0], 100 * sure);
+        } else if (probabilities) {
+            std::printf("%s: %s (probability %.3f)\n  probabilities:", path.c_str(), name.c_str(), sure);
+            for (std::size_t j = 0; j < outputs.size(); ++j) std::printf(" %s:%.3f", names[j].c_str(), outputs[j]);
+            std::printf("\n");
+        } else {
+            std::printf("%s: %s (output %.3f, the highest of the %zu)\n  outputs (each 0..1; they need not sum to 1):",
+                        path.c_str(), name.c_str(), outputs[static_cast<std::size_t>(answer)], outputs.size());
+            for (std::size_t j = 0; j < outputs.size(); ++j) std::printf(" %s:%.3f", names[j].c_str(), outputs[j]);
+            std::printf("\n");
+        }
+        if (!caution.empty()) {
+            std::printf("  caution: this does not look like the digits the network learned from:\n");
+            for (const std::string& reason : caution) std::printf("    - %s\n", reason.c_str());
+            std::printf("  A network answers every input, even random noise (see digitnet inspect MODEL --noise 1000),\n"
+                        "  so this answer is a guess, however sure it sounds.\n");
+        }
+    }
+    if (o.show) std::printf("%s", render_terminal(pixels.data(), 28, 28).c_str());
+    if (!o.activations.empty()) {
+        const std::string file = numbered(o.activations, k, o.images.size());
+        const NetworkPicture picture =
+            draw_network_activations(network, pixels, 28, 28, std::filesystem::path(path).filename().string());
+        write_png(file, picture.image);
+        if (!o.json) std::printf("  activations drawn in %s\n", file.c_str());
+    }
+}
 
 void run_predict(const PredictOptions& o) {
     Network network = load_model(o.model);
     if (network.input_size() != 784)
         throw Error(o.model + ": predict needs a network with 784 (28x28) inputs, found " +
                     std::to_string(network.input_size()));
-    for (const std::string& path : o.images) {
-        const GrayImage image = load_image(path);
-        // MNIST-like input: ink high, centred by mass in 28x28 (or a plain resize with --raw).
-        const std::vector<float> pixels = o.raw ? resize_to(image, 28, 28) : preprocess_digit(image);
-        if (!o.save_input.empty()) {
-            GrayImage input{28, 28, pixels};
-            std::string out = o.save_input;
-            if (o.images.size() > 1) {
-                const auto dot = out.rfind('.');
-                out = out.substr(0, dot) + "-" + std::to_string(&path - o.images.data()) +
-                      (dot == std::string::npos ? "" : out.substr(dot));
-            }
-            write_png(out, upscale(input, 10));
+    // Each file on its own: one that cannot be read is named and the others still classified.
+    std::size_t failed = 0;
+    for (std::size_t k = 0; k < o.images.size(); ++k) {
+        try {
+            predict_one(network, o, k);
+        } catch (const Error& e) {
+            const std::string message = about(o.images[k], e.what());
+            std::fflush(stdout);
+            std::fprintf(stderr, "digitnet: error: %s\n", message.c_str());
+            if (o.json) std::printf("%s\n", nlohmann::json{{"file", o.images[k]}, {"error", message}}.dump().c_str());
+            ++failed;
         }
-        Matrix x(1, 784), encoded;
-        std::copy(pixels.begin(), pixels.end(), x.begin());
-        network.encode_inputs(x, encoded);
-        const Matrix& out = network.forward(encoded);
-        const int digit = network.predict(encoded)[0];
-        std::vector<float> probabilities(out.begin(), out.end());
-        if (o.json) {
-            nlohmann::json j{{"file", path}, {"digit", digit}, {"probabilities", probabilities}};
-            std::printf("%s\n", j.dump().c_str());
-        } else {
-            std::printf("%s: %d", path.c_str(), digit);
-            if (network.architecture().encoding.target_digit >= 0)
-                std::printf(" (%s: is it a %d?)", digit ? "yes" : "no", network.architecture().encoding.target_digit);
-            std::printf("\n ");
-            for (std::size_t j = 0; j < probabilities.size(); ++j) std::printf(" %zu:%.3f", j, probabilities[j]);
-            std::printf("\n");
-        }
-        if (o.show) std::printf("%s", render_terminal(pixels.data(), 28, 28).c_str());
+        std::fflush(stdout);
     }
+    if (failed)
+        throw Error(std::to_string(failed) + " of " + std::to_string(o.images.size()) +
+                    " images could not be classified (each is named above)");
 }
 
 }  // namespace
@@ -72,10 +134,17 @@ void add_predict_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("predict", "classify PNG, JPEG, BMP or PGM images of digits");
     cmd->add_option("model", o->model, "model file written by digitnet train --out")->required();
     cmd->add_option("images", o->images, "image files")->required();
-    cmd->add_flag("--json", o->json, "one JSON object per file: file, digit, probabilities");
-    cmd->add_flag("--raw", o->raw, "resize to 28x28 without the MNIST-style centring");
+    cmd->add_flag("--json", o->json,
+                  "one JSON object per file: file, answer, confidence, outputs (and probabilities where softmax makes "
+                  "them so, the digit or the yes/no question, reasons the input looks unlike MNIST)");
+    cmd->add_flag("--raw", o->raw,
+                  "only resize to 28x28: no ink inversion, cropping or centring (for images that are already white "
+                  "ink on black, as MNIST's are)");
     cmd->add_flag("--show", o->show, "print the 28x28 input the network saw");
     cmd->add_option("--save-input", o->save_input, "write the 28x28 input as PNG (scaled up)");
+    cmd->add_option("--activations", o->activations,
+                    "draw the input, every hidden layer's activations and the output bars into this PNG "
+                    "(FILE-k.png for the k-th of several images)");
     cmd->callback([o] { run_predict(*o); });
 }
 

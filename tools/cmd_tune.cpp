@@ -89,12 +89,17 @@ void run_tune(const TuneCliOptions& o, const CLI::App& cmd) {
     std::string extra;
     if (cmd.count("--data")) extra += "--data " + o.data.data;
     if (cmd.count("--data-dir")) extra += (extra.empty() ? "" : " ") + std::string("--data-dir ") + o.data.data_dir;
-    if (cmd.count("--validation-size"))
+    // The trials were scored on this validation split: the command holds it out too, even where the
+    // preset has none (nielsen, rashid), so that its validation figure is the one printed here.
+    if (cmd.count("--validation-size") || o.data.validation_size != find_preset(o.preset).validation_size)
         extra += (extra.empty() ? "" : " ") + std::string("--validation-size ") + std::to_string(o.data.validation_size);
+    if (cmd.count("--threads")) extra += (extra.empty() ? "" : " ") + std::string("--threads ") + std::to_string(o.threads);
     TrainConfig config = trial_config(t.base, best.settings);
     config.seed = o.seed;
     std::printf("\nbest: trial %zu, validation %s\n%s\n", best.index, status_text(best).c_str(),
                 train_command_line(o.preset, config, extra).c_str());
+    std::printf("(it trains the same network again: its last epoch's validation figure is the %s above)\n",
+                status_text(best).c_str());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "suggest.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/matrix.hpp"
 
@@ -36,7 +37,10 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "digitnet: error: %s (see --help)\n", e.what());
+        // A misspelled subcommand or option is named, with the nearest known name.
+        const std::string unknown = digitnet::cli::explain_unknown_word(app, argc, argv);
+        if (!unknown.empty()) std::fprintf(stderr, "digitnet: error: %s\n", unknown.c_str());
+        else std::fprintf(stderr, "digitnet: error: %s (see --help)\n", e.what());
         return e.get_exit_code() == 0 ? 2 : e.get_exit_code();
     } catch (const digitnet::Error& e) {
         std::fprintf(stderr, "digitnet: error: %s\n", e.what());

@@ -6,9 +6,11 @@
 //     input image the network "thinks" that label looks like;
 //   - the test images it gets most wrong.
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "digitnet/dataset.hpp"
+#include "digitnet/image.hpp"
 #include "digitnet/network.hpp"
 #include "digitnet/random.hpp"
 
@@ -16,6 +18,11 @@ namespace digitnet {
 
 // One tile per first-layer neuron: its n_in incoming weights (row j of W¹).
 std::vector<std::vector<float>> first_layer_weight_tiles(const Network& network);
+
+// The first `count` of those tiles (0 or more than there are = all) drawn side by side on a
+// blue (< 0) - white - red (> 0) scale, each captioned with its neuron's number, counting from 0
+// as everything else does (layer j's neuron 0 is row 0 of W). The inputs must form a square image.
+RgbImage draw_first_layer_weights(const Network& network, std::size_t count = 0);
 
 struct NoiseReport {
     std::size_t images = 0;
@@ -42,5 +49,8 @@ struct Mistake {
 };
 // The `count` misclassified examples whose true class got the lowest output, worst first.
 std::vector<Mistake> worst_mistakes(Network& network, const Dataset& data, std::size_t count);
+
+// "true->predicted" in the network's class names: "4->9", or "yes->no" for an "is it a 9?" network.
+std::string mistake_caption(const Network& network, const Mistake& mistake);
 
 }  // namespace digitnet

@@ -17,7 +17,8 @@ struct Series {
     std::string label;
     std::vector<double> x, y;    // points (x[i], y[i]); non-finite points break the line
     Rgb colour{31, 119, 180};
-    bool dashed = false;
+    bool dashed = false;  // 10 pixels on, 6 off
+    bool dotted = false;  // 3 pixels on, 5 off (when not dashed)
 };
 
 struct AxisRange {
@@ -29,9 +30,25 @@ struct LinePlot {
     std::vector<Series> series;
     std::optional<AxisRange> x_range;  // default: the data's range widened to round ticks
     std::optional<AxisRange> y_range;
+    bool integer_x = false;       // x ticks on whole numbers only (epochs): a step of at least 1
+    bool percent_y = false;       // y values are fractions, their ticks read as percentages (0.95 -> "95%")
+    bool legend_outside = false;  // the legend beside the plot area, never over the data
 };
 
-// A distinct colour for series number i (a ten-colour qualitative palette, repeating).
+// Where render_line_plot put things, in pixels of the image ([x0, x1) x [y0, y1)).
+struct PlotBox {
+    int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    bool empty() const { return x1 <= x0 || y1 <= y0; }
+};
+struct LinePlotLayout {
+    PlotBox area;    // the plot area, its frame included
+    PlotBox legend;  // empty when no series has a label
+    std::vector<double> x_ticks, y_ticks;
+    std::vector<std::string> x_tick_labels, y_tick_labels;
+};
+
+// A distinct colour for series number i: a ten-colour qualitative palette, then the same ten
+// darker (i = 10..19) and lighter (20..29), so that 30 series never share a colour; repeating after.
 Rgb palette_colour(std::size_t i);
 
 // Round tick positions covering [lo, hi]: a step of 1, 2 or 5 times a power of ten chosen
@@ -39,16 +56,42 @@ Rgb palette_colour(std::size_t i);
 // the last >= hi. lo == hi is widened first.
 std::vector<double> nice_ticks(double lo, double hi, int target = 6);
 
-// width x height pixels (each at least 200 x 150).
-RgbImage render_line_plot(const LinePlot& plot, int width, int height);
+// width x height pixels (each at least 200 x 150). Series with a label and no points appear
+// in the legend only (e.g. "train" for every solid line). `layout`, when given, receives
+// where the plot area, the legend and the ticks went.
+RgbImage render_line_plot(const LinePlot& plot, int width, int height, LinePlotLayout* layout = nullptr);
 
 // A heat map of cells[row][col] (e.g. a confusion matrix: rows = true class, columns =
 // predicted class) on a white-to-blue colour map from 0 to the largest cell, with each
 // cell's number written in it (integers when all cells are integers, else 2 decimals).
 // row_labels / col_labels may be empty (then 0, 1, 2, ...).
+struct HeatmapOptions {
+    // Colours scaled to the largest cell OFF the diagonal, so that a confusion matrix shows its
+    // mistakes (a 980 on the diagonal no longer makes a 20 look white); diagonal cells are then
+    // drawn in grey with their numbers.
+    bool scale_without_diagonal = false;
+    bool colour_bar = false;       // a colour bar beside the grid, from 0 to the top of the scale
+    std::string colour_bar_label;  // written beside the bar, e.g. "mistakes"
+};
 RgbImage render_heatmap(const std::vector<std::vector<double>>& cells, const std::vector<std::string>& row_labels,
                         const std::vector<std::string>& col_labels, const std::string& title,
-                        const std::string& x_label, const std::string& y_label);
+                        const std::string& x_label, const std::string& y_label, const HeatmapOptions& options = {});
+
+// The grey of the diagonal cells when HeatmapOptions::scale_without_diagonal is set.
+inline constexpr Rgb kHeatmapDiagonal{215, 215, 215};
+
+// One curve of a training run's metrics, for render_metrics.
+struct MetricsCurve {
+    std::string run;    // the run's name (e.g. the file's stem); "" when there is one run
+    std::string split;  // "train", "validation" or "test"
+    bool accuracy = false;       // an accuracy (a fraction) rather than a cost
+    std::vector<double> epoch, value;
+};
+// Cost per epoch beside accuracy per epoch. Each run has one colour (palette_colour of its
+// place among the runs, the same in both panels), each split one line style (train solid,
+// validation dashed, test dotted); epochs are ticked on whole numbers, accuracy in per cent,
+// and the legend sits beside each plot area, off the data. Throws Error when `curves` is empty.
+RgbImage render_metrics(const std::vector<MetricsCurve>& curves, int panel_width = 640, int panel_height = 480);
 
 // Tiles of tile_rows x tile_cols values (row-major), `columns` tiles per row, each pixel
 // drawn as a `pixel_scale` square (0 = choose so a tile is about 84 pixels wide).

@@ -83,8 +83,9 @@ std::vector<TrialResult> random_search(const TuneOptions& options, const DataSpl
 std::vector<TrialResult> sorted_by_validation(std::vector<TrialResult> results);
 
 // "digitnet train --preset P --layers 784,H,10 --lr η --l2 λ --batch B --epochs E ..." that
-// trains the trial's network again (same seed, same train size). `extra` (e.g. "--data
-// fashion-mnist") is appended when not empty.
+// trains the trial's network again (same seed, same train size; η and λ written with the
+// shortest text that reads back as the same float). `extra` (e.g. "--data fashion-mnist")
+// is appended when not empty.
 std::string train_command_line(const std::string& preset, const TrainConfig& config, const std::string& extra = "");
 
 }  // namespace digitnet

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "digitnet/error.hpp"
+#include "digitnet/file_kind.hpp"
 #include "digitnet/train.hpp"
 
 namespace digitnet {
@@ -107,6 +108,7 @@ static Architecture read_architecture(const SafetensorsFile& file, const std::st
 }
 
 Network load_model(const std::string& path, Metadata* metadata) {
+    require_model_file(path);  // a PNG given as the model is named as a PNG, not as a bad header
     SafetensorsFile file = load_safetensors(path);
     Architecture architecture = read_architecture(file, path);
     Network network = network_from_tensors(architecture, file, "", path);

@@ -4,7 +4,9 @@
 #include <cmath>
 #include <numeric>
 
+#include "digitnet/answers.hpp"
 #include "digitnet/error.hpp"
+#include "digitnet/plot.hpp"
 
 namespace digitnet {
 
@@ -13,6 +15,19 @@ std::vector<std::vector<float>> first_layer_weight_tiles(const Network& network)
     std::vector<std::vector<float>> tiles(first.n_out());
     for (std::size_t j = 0; j < first.n_out(); ++j) tiles[j].assign(first.weights.row(j), first.weights.row(j) + first.n_in());
     return tiles;
+}
+
+RgbImage draw_first_layer_weights(const Network& network, std::size_t count) {
+    const auto side = static_cast<std::size_t>(std::lround(std::sqrt(static_cast<double>(network.input_size()))));
+    if (side * side != network.input_size())
+        throw Error("weights: needs a network whose inputs form a square image, found " +
+                    std::to_string(network.input_size()) + " inputs");
+    std::vector<std::vector<float>> tiles = first_layer_weight_tiles(network);
+    if (count > 0 && count < tiles.size()) tiles.resize(count);
+    std::vector<std::string> captions;
+    for (std::size_t j = 0; j < tiles.size(); ++j) captions.push_back(std::to_string(j));
+    const auto columns = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(tiles.size()))));
+    return render_tiles(tiles, side, side, columns, true, captions, "first-layer weights (blue < 0 < red)");
 }
 
 NoiseReport noise_confidence(Network& network, std::size_t n, Rng& rng) {
@@ -95,6 +110,14 @@ std::vector<std::vector<float>> backquery(const Network& network) {
         images.push_back(std::move(a));
     }
     return images;
+}
+
+std::string mistake_caption(const Network& network, const Mistake& m) {
+    const std::vector<std::string> names = class_names(network);
+    auto name = [&](int c) {
+        return c >= 0 && static_cast<std::size_t>(c) < names.size() ? names[static_cast<std::size_t>(c)] : std::to_string(c);
+    };
+    return name(network.label_class(m.label)) + "->" + name(m.predicted);
 }
 
 std::vector<Mistake> worst_mistakes(Network& network, const Dataset& data, std::size_t count) {

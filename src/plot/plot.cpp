@@ -76,13 +76,23 @@ void blend_pixel(RgbImage& image, int x, int y, Rgb colour) {
     image.set(static_cast<std::size_t>(x), static_cast<std::size_t>(y), colour);
 }
 
-// Series lines: a polyline of kLineWidth-pixel squares, clipped to `clip`, dashed as
-// 10 pixels on, 6 off. `drawn` marks the pixels covered (for placing the legend).
+// How a line is drawn: solid, or `on` pixels drawn out of every `period` along it.
+struct Dashes {
+    double on = 0.0, period = 0.0;  // period 0: solid
+};
+constexpr Dashes kSolid{};
+constexpr Dashes kDashed{10.0, 16.0};
+constexpr Dashes kDotted{3.0, 8.0};
+Dashes dashes_of(const Series& s) { return s.dashed ? kDashed : s.dotted ? kDotted : kSolid; }
+
+// Series lines: a polyline of kLineWidth-pixel squares, clipped to `clip`, solid, dashed
+// (10 pixels on, 6 off) or dotted (3 on, 5 off). `drawn` marks the pixels covered (for
+// placing the legend).
 class Pen {
 public:
     Pen(RgbImage& image, Rect clip, std::vector<bool>& drawn) : image_(image), clip_(clip), drawn_(drawn) {}
 
-    void line(double x0, double y0, double x1, double y1, Rgb colour, bool dashed) {
+    void line(double x0, double y0, double x1, double y1, Rgb colour, Dashes dashes) {
         const double length = std::hypot(x1 - x0, y1 - y0);
         const double start = travelled_;
         travelled_ += length;
@@ -91,7 +101,7 @@ public:
         const int steps = std::max(1, static_cast<int>(std::ceil(std::max(std::fabs(x1 - x0), std::fabs(y1 - y0)))));
         for (int k = 0; k <= steps; ++k) {
             const double t = static_cast<double>(k) / steps;
-            if (dashed && std::fmod(start + t * clipped, 16.0) >= 10.0) continue;
+            if (dashes.period > 0.0 && std::fmod(start + t * clipped, dashes.period) >= dashes.on) continue;
             stamp(x0 + t * (x1 - x0), y0 + t * (y1 - y0), colour);
         }
     }
@@ -150,6 +160,9 @@ std::string tick_label(double value, double step) {
     return buffer;
 }
 
+// A y tick as a percentage: 0.95 -> "95%" (0.955 with a step of 0.005 -> "95.5%").
+std::string percent_tick_label(double value, double step) { return tick_label(100.0 * value, 100.0 * step) + "%"; }
+
 AxisRange data_range(const std::vector<Series>& series, bool along_x) {
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
     for (const Series& s : series) {
@@ -173,11 +186,21 @@ struct Axis {
     double step = 1.0;
 };
 
-Axis make_axis(const std::optional<AxisRange>& given, AxisRange data) {
+// integers: ticks on whole numbers only (a step of at least 1).
+Axis make_axis(const std::optional<AxisRange>& given, AxisRange data, bool integers = false) {
     Axis axis;
     const AxisRange wanted = given ? *given : data;
     axis.ticks = nice_ticks(wanted.lo, wanted.hi);
     axis.step = axis.ticks.size() > 1 ? axis.ticks[1] - axis.ticks[0] : 1.0;
+    if (integers && axis.step < 1.0) {
+        // 1..3 epochs: ticks 1, 2, 3 rather than 1.0, 1.5, ... (a lone epoch gets a tick either side)
+        double lo = std::floor(wanted.lo), hi = std::ceil(wanted.hi);
+        if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0.0, hi = 1.0;
+        if (hi <= lo) lo -= 1.0, hi += 1.0;
+        axis.ticks.clear();
+        for (double t = lo; t <= hi + 0.5; t += 1.0) axis.ticks.push_back(t);
+        axis.step = 1.0;
+    }
     if (given && given->lo < given->hi && std::isfinite(given->lo) && std::isfinite(given->hi)) {
         axis.range = *given;
         const double eps = axis.step * 1e-9;
@@ -218,7 +241,12 @@ Rgb palette_colour(std::size_t i) {
     static constexpr Rgb kPalette[] = {{31, 119, 180}, {214, 39, 40},  {44, 160, 44},  {255, 127, 14},
                                        {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127},
                                        {188, 189, 34},  {23, 190, 207}};
-    return kPalette[i % 10];
+    const Rgb base = kPalette[i % 10];
+    switch (i / 10 % 3) {
+        case 1: return lerp(base, kBlack, 0.45);  // the same hues, darker
+        case 2: return lerp(base, kWhite, 0.45);  // and lighter
+        default: return base;
+    }
 }
 
 std::vector<double> nice_ticks(double lo, double hi, int target) {
@@ -282,27 +310,46 @@ void draw_text_vertical(RgbImage& image, int x, int y, std::string_view text, Rg
     }
 }
 
-RgbImage render_line_plot(const LinePlot& plot, int width, int height) {
+RgbImage render_line_plot(const LinePlot& plot, int width, int height, LinePlotLayout* layout) {
     if (width < 200 || height < 150 || width > 8000 || height > 8000) {
         throw Error("plot: expected a size of 200..8000 x 150..8000 pixels, found " + std::to_string(width) + "x" +
                     std::to_string(height));
     }
     RgbImage image(static_cast<std::size_t>(width), static_cast<std::size_t>(height), kWhite);
-    const Axis xa = make_axis(plot.x_range, data_range(plot.series, true));
+    const Axis xa = make_axis(plot.x_range, data_range(plot.series, true), plot.integer_x);
     const Axis ya = make_axis(plot.y_range, data_range(plot.series, false));
 
-    std::vector<std::string> y_tick_text;
+    std::vector<std::string> x_tick_text, y_tick_text;
+    for (double t : xa.ticks) x_tick_text.push_back(tick_label(t, xa.step));
     int y_tick_width = 0;
     for (double t : ya.ticks) {
-        y_tick_text.push_back(tick_label(t, ya.step));
+        y_tick_text.push_back(plot.percent_y ? percent_tick_label(t, ya.step) : tick_label(t, ya.step));
         y_tick_width = std::max(y_tick_width, text_width(y_tick_text.back(), kTextScale));
     }
     const int text_h = text_height(kTextScale);
     const int pad = 10, tick = 6;
+
+    // The legend's entries and box size.
+    std::vector<const Series*> entries;
+    for (const Series& s : plot.series) {
+        if (!s.label.empty()) entries.push_back(&s);
+    }
+    const int sample = 36, row_h = text_h + 6, inner = 8, margin = 8;
+    int legend_w = 0, legend_h = 0;
+    if (!entries.empty()) {
+        int label_w = 0;
+        for (const Series* s : entries) label_w = std::max(label_w, text_width(s->label, kTextScale));
+        legend_w = inner * 3 + sample + label_w;
+        legend_h = inner * 2 + row_h * static_cast<int>(entries.size()) - 6;
+    }
+    // Beside the plot area: at most half the figure's width.
+    const bool outside = plot.legend_outside && !entries.empty();
+    if (outside) legend_w = std::min(legend_w, width / 2);
+
     const int top = pad + (plot.title.empty() ? 8 : text_height(kTitleScale) + pad);
     const int left = pad + (plot.y_label.empty() ? 0 : text_h + pad) + y_tick_width + tick + 4;
     const int bottom = pad + tick + 4 + text_h + (plot.x_label.empty() ? 0 : text_h + pad);
-    const int right = 24;
+    const int right = outside ? legend_w + 2 * margin : 24;
     const Rect area{left, top, width - right, height - bottom};
     if (area.width() < 40 || area.height() < 40) {
         throw Error("plot: " + std::to_string(width) + "x" + std::to_string(height) +
@@ -320,7 +367,7 @@ RgbImage render_line_plot(const LinePlot& plot, int width, int height) {
         const int x = static_cast<int>(std::lround(px(xa.ticks[i])));
         fill_rect(image, x, area.y0, x + 1, area.y1, kGrid);
         fill_rect(image, x, area.y1, x + 1, area.y1 + tick, kFrame);
-        draw_text_centred(image, x, area.y1 + tick + 4, tick_label(xa.ticks[i], xa.step), kBlack, kTextScale);
+        draw_text_centred(image, x, area.y1 + tick + 4, x_tick_text[i], kBlack, kTextScale);
     }
     for (std::size_t i = 0; i < ya.ticks.size(); ++i) {
         const int y = static_cast<int>(std::lround(py(ya.ticks[i])));
@@ -345,8 +392,8 @@ RgbImage render_line_plot(const LinePlot& plot, int width, int height) {
                 continue;
             }
             const double x = px(s.x[i]), y = py(s.y[i]);
-            if (have_previous) pen.line(prev_x, prev_y, x, y, s.colour, s.dashed);
-            else if (!usable(i + 1)) pen.line(x, y, x, y, s.colour, false);  // an isolated point
+            if (have_previous) pen.line(prev_x, prev_y, x, y, s.colour, dashes_of(s));
+            else if (!usable(i + 1)) pen.line(x, y, x, y, s.colour, kSolid);  // an isolated point
             prev_x = x;
             prev_y = y;
             have_previous = true;
@@ -365,28 +412,27 @@ RgbImage render_line_plot(const LinePlot& plot, int width, int height) {
     }
     if (!plot.title.empty()) {
         const int scale = text_width(plot.title, kTitleScale) <= width - 2 * pad ? kTitleScale : kTextScale;
-        draw_text_centred(image, (area.x0 + area.x1) / 2, pad, plot.title, kBlack, scale);
+        // Centred over the plot area, moved in as far as needed to stay inside the figure.
+        const int w = text_width(plot.title, scale);
+        draw_text(image, std::clamp((area.x0 + area.x1) / 2 - w / 2, pad, std::max(pad, width - pad - w)), pad,
+                  plot.title, kBlack, scale);
     }
 
-    // Legend: in the corner of the plot area that covers the fewest drawn line pixels.
-    std::vector<const Series*> entries;
-    for (const Series& s : plot.series) {
-        if (!s.label.empty()) entries.push_back(&s);
-    }
-    if (!entries.empty()) {
-        const int sample = 36, row_h = text_h + 6, inner = 8;
-        int label_w = 0;
-        for (const Series* s : entries) label_w = std::max(label_w, text_width(s->label, kTextScale));
-        const int box_w = std::min(area.width() - 8, inner * 3 + sample + label_w);
-        const int box_h = std::min(area.height() - 8, inner * 2 + row_h * static_cast<int>(entries.size()) - 6);
-        const int margin = 8;
+    // Legend: beside the plot area (legend_outside), or in the corner of the plot area that
+    // covers the fewest drawn line pixels.
+    Rect best{0, 0, 0, 0};
+    if (outside) {
+        best = {area.x1 + margin, area.y0, area.x1 + margin + legend_w, std::min(area.y0 + legend_h, height - 1)};
+    } else if (!entries.empty()) {
+        const int box_w = std::min(area.width() - 8, legend_w);
+        const int box_h = std::min(area.height() - 8, legend_h);
         const Rect corners[4] = {
             {area.x1 - margin - box_w, area.y0 + margin, area.x1 - margin, area.y0 + margin + box_h},
             {area.x1 - margin - box_w, area.y1 - margin - box_h, area.x1 - margin, area.y1 - margin},
             {area.x0 + margin, area.y0 + margin, area.x0 + margin + box_w, area.y0 + margin + box_h},
             {area.x0 + margin, area.y1 - margin - box_h, area.x0 + margin + box_w, area.y1 - margin},
         };
-        Rect best = corners[0];
+        best = corners[0];
         long fewest = std::numeric_limits<long>::max();
         for (const Rect& r : corners) {
             long covered = 0;
@@ -400,6 +446,8 @@ RgbImage render_line_plot(const LinePlot& plot, int width, int height) {
                 best = r;
             }
         }
+    }
+    if (!entries.empty()) {
         fill_rect(image, best.x0, best.y0, best.x1, best.y1, kWhite);
         draw_frame(image, best, kLegendBorder);
         std::vector<bool> legend_drawn(image.width * image.height, false);
@@ -408,9 +456,26 @@ RgbImage render_line_plot(const LinePlot& plot, int width, int height) {
             const int y = best.y0 + inner + static_cast<int>(i) * row_h;
             const double mid = y + text_h * 0.4;
             legend_pen.lift();
-            legend_pen.line(best.x0 + inner, mid, best.x0 + inner + sample, mid, entries[i]->colour, entries[i]->dashed);
-            draw_text(image, best.x0 + inner * 2 + sample, y, entries[i]->label, kBlack, kTextScale);
+            legend_pen.line(best.x0 + inner, mid, best.x0 + inner + sample, mid, entries[i]->colour,
+                            dashes_of(*entries[i]));
+            // Text that would not fit the box is cut at its edge.
+            RgbImage label(static_cast<std::size_t>(text_width(entries[i]->label, kTextScale) + 1),
+                           static_cast<std::size_t>(text_h), kWhite);
+            draw_text(label, 0, 0, entries[i]->label, kBlack, kTextScale);
+            const int x0 = best.x0 + inner * 2 + sample;
+            for (int ly = 0; ly < static_cast<int>(label.height); ++ly)
+                for (int lx = 0; lx < static_cast<int>(label.width) && x0 + lx < best.x1 - 2; ++lx)
+                    if (label.get(static_cast<std::size_t>(lx), static_cast<std::size_t>(ly)) == kBlack)
+                        blend_pixel(image, x0 + lx, y + ly, kBlack);
         }
+    }
+    if (layout) {
+        layout->area = {area.x0, area.y0, area.x1, area.y1};
+        layout->legend = entries.empty() ? PlotBox{} : PlotBox{best.x0, best.y0, best.x1, best.y1};
+        layout->x_ticks = xa.ticks;
+        layout->y_ticks = ya.ticks;
+        layout->x_tick_labels = x_tick_text;
+        layout->y_tick_labels = y_tick_text;
     }
     return image;
 }
@@ -432,7 +497,7 @@ Rgb diverging_colour(double t) {
 
 RgbImage render_heatmap(const std::vector<std::vector<double>>& cells, const std::vector<std::string>& row_labels,
                         const std::vector<std::string>& col_labels, const std::string& title,
-                        const std::string& x_label, const std::string& y_label) {
+                        const std::string& x_label, const std::string& y_label, const HeatmapOptions& options) {
     const std::size_t rows = cells.size();
     const std::size_t cols = rows ? cells[0].size() : 0;
     if (rows == 0 || cols == 0 || rows > 200 || cols > 200) {
@@ -448,11 +513,14 @@ RgbImage render_heatmap(const std::vector<std::vector<double>>& cells, const std
     auto label = [](const std::vector<std::string>& labels, std::size_t i) {
         return i < labels.size() ? labels[i] : std::to_string(i);
     };
+    // The top of the colour scale: the largest cell, or the largest off the diagonal.
+    const bool skip_diagonal = options.scale_without_diagonal && rows == cols;
     double peak = 0.0;
     bool integers = true;
-    for (const auto& row : cells) {
-        for (double v : row) {
-            if (std::isfinite(v)) peak = std::max(peak, v);
+    for (std::size_t r = 0; r < rows; ++r) {
+        for (std::size_t c = 0; c < cols; ++c) {
+            const double v = cells[r][c];
+            if (std::isfinite(v) && !(skip_diagonal && r == c)) peak = std::max(peak, v);
             if (!std::isfinite(v) || v != std::floor(v)) integers = false;
         }
     }
@@ -478,14 +546,25 @@ RgbImage render_heatmap(const std::vector<std::vector<double>>& cells, const std
     const int left = pad + (y_label.empty() ? 0 : text_h + pad) + row_label_w + 8;
     const int top = pad + (title.empty() ? 0 : text_height(kTitleScale) + pad);
     const int grid_w = cell * static_cast<int>(cols), grid_h = cell * static_cast<int>(rows);
-    const int width = std::max(left + grid_w + pad * 2, text_width(title, kTitleScale) + 2 * pad);
+    // The colour bar: a column of the colour map beside the grid, ticked 0 .. peak.
+    const int bar_gap = 24, bar_w = 24;
+    const std::vector<double> bar_ticks = nice_ticks(0.0, peak > 0.0 ? peak : 1.0, 5);
+    const double bar_step = bar_ticks.size() > 1 ? bar_ticks[1] - bar_ticks[0] : 1.0;
+    int bar_text_w = 0;
+    if (options.colour_bar) {
+        for (double t : bar_ticks)
+            if (t <= peak * (1 + 1e-9) || peak <= 0.0) bar_text_w = std::max(bar_text_w, text_width(tick_label(t, bar_step), kTextScale));
+        if (!options.colour_bar_label.empty()) bar_text_w += pad + text_h;
+    }
+    const int bar_total = options.colour_bar ? bar_gap + bar_w + 9 + bar_text_w + pad : 0;
+    const int width = std::max(left + grid_w + bar_total + pad * 2, text_width(title, kTitleScale) + 2 * pad);
     const int height = top + grid_h + 8 + col_label_h + (x_label.empty() ? 0 : pad + text_h) + pad;
     RgbImage image(static_cast<std::size_t>(width), static_cast<std::size_t>(height), kWhite);
 
     for (std::size_t r = 0; r < rows; ++r) {
         for (std::size_t c = 0; c < cols; ++c) {
             const double v = cells[r][c];
-            const Rgb colour = sequential_colour(peak > 0.0 ? v / peak : 0.0);
+            const Rgb colour = skip_diagonal && r == c ? kHeatmapDiagonal : sequential_colour(peak > 0.0 ? v / peak : 0.0);
             const int x0 = left + static_cast<int>(c) * cell, y0 = top + static_cast<int>(r) * cell;
             fill_rect(image, x0, y0, x0 + cell, y0 + cell, colour);
             const std::string text = cell_text(v);
@@ -514,6 +593,26 @@ RgbImage render_heatmap(const std::vector<std::vector<double>>& cells, const std
     if (!y_label.empty()) {
         draw_text_vertical(image, pad, top + grid_h / 2 - text_width(y_label, kTextScale) / 2, y_label, kBlack,
                            kTextScale);
+    }
+    if (options.colour_bar) {
+        const int x0 = left + grid_w + bar_gap;
+        const double top_value = peak > 0.0 ? peak : 1.0;
+        for (int y = 0; y < grid_h; ++y) {
+            const double t = 1.0 - static_cast<double>(y) / std::max(1, grid_h - 1);
+            fill_rect(image, x0, top + y, x0 + bar_w, top + y + 1, sequential_colour(t));
+        }
+        draw_frame(image, {x0, top, x0 + bar_w, top + grid_h}, kFrame);
+        for (double t : bar_ticks) {
+            if (t > top_value * (1 + 1e-9)) continue;
+            const int y = top + static_cast<int>(std::lround((1.0 - t / top_value) * (grid_h - 1)));
+            fill_rect(image, x0 + bar_w, y, x0 + bar_w + 5, y + 1, kFrame);
+            draw_text(image, x0 + bar_w + 9, y - text_h * 4 / 10, tick_label(t, bar_step), kBlack, kTextScale);
+        }
+        if (!options.colour_bar_label.empty()) {
+            const int w = text_width(options.colour_bar_label, kTextScale);
+            draw_text_vertical(image, x0 + bar_w + 9 + bar_text_w - text_h, top + grid_h / 2 - w / 2,
+                               options.colour_bar_label, kBlack, kTextScale);
+        }
     }
     if (!title.empty()) draw_text_centred(image, width / 2, pad, title, kBlack, kTitleScale);
     return image;

@@ -17,6 +17,16 @@ using json = nlohmann::json;
 
 void validate(const TrainConfig& c) {
     validate(c.optimizer);
+    // The labels are the digits 0..9: a classifier needs one output per digit, a yes/no network one.
+    const std::size_t outputs = c.architecture.sizes.empty() ? 0 : c.architecture.sizes.back();
+    const int digit = c.architecture.encoding.target_digit;
+    if (digit < 0 && outputs != 10)
+        throw Error("--layers: a digit classifier needs 10 outputs, one per digit 0..9; found " + std::to_string(outputs) +
+                    " (a yes/no network has 1: --target-digit D)");
+    if (digit >= 0 && outputs != 1)
+        throw Error("--layers: a yes/no network (--target-digit " + std::to_string(digit) +
+                    ") needs 1 output answering \"is it a " + std::to_string(digit) + "?\"; found " +
+                    std::to_string(outputs));
     Network probe(c.architecture);  // checks sizes and the cost/output pair
     if (c.epochs == 0 || c.epochs > 100000) throw Error("--epochs: expected 1..100000, found " + std::to_string(c.epochs));
     if (!(c.learning_rate > 0.0f) || !std::isfinite(c.learning_rate))

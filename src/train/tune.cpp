@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 
@@ -127,12 +128,18 @@ std::vector<TrialResult> sorted_by_validation(std::vector<TrialResult> results) 
 }
 
 std::string train_command_line(const std::string& preset, const TrainConfig& c, const std::string& extra) {
+    // The shortest text that reads back as the same float (0.025, 0.0123456791), so that the
+    // command trains exactly the trial's network.
+    auto exact = [](float v) {
+        char buf[64];
+        const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+        return std::string(buf, end);
+    };
     std::string layers;
     for (std::size_t s : c.architecture.sizes) layers += (layers.empty() ? "" : ",") + std::to_string(s);
-    std::string line = "digitnet train --preset " + preset + " --layers " + layers +
-                       " --lr " + format_number(c.learning_rate) + " --l2 " + format_number(c.l2) +
-                       " --batch " + std::to_string(c.batch_size) + " --epochs " + std::to_string(c.epochs) +
-                       " --seed " + std::to_string(c.seed);
+    std::string line = "digitnet train --preset " + preset + " --layers " + layers + " --lr " + exact(c.learning_rate) +
+                       " --l2 " + exact(c.l2) + " --batch " + std::to_string(c.batch_size) + " --epochs " +
+                       std::to_string(c.epochs) + " --seed " + std::to_string(c.seed);
     if (c.train_size) line += " --train-size " + std::to_string(c.train_size);
     if (!extra.empty()) line += " " + extra;
     return line;
