@@ -37,16 +37,8 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// A field as it may appear in a one-line message: at most 20 characters, printable only.
-std::string quoted(std::string_view field) {
-    std::string out = "'";
-    for (std::size_t i = 0; i < field.size() && i < 20; ++i) {
-        unsigned char c = static_cast<unsigned char>(field[i]);
-        out += (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '?';
-    }
-    if (field.size() > 20) out += "...";
-    return out + "'";
-}
+// A field as it may appear in a one-line message: escaped, at most 20 bytes.
+std::string quoted(std::string_view field) { return quote_text(field, 20); }
 
 }  // namespace
 
@@ -92,7 +84,7 @@ Dataset parse_csv(std::string_view text, const std::string& name) {
             const bool in_range = ec == std::errc{} && value >= 0 && value <= (f == 0 ? 9 : 255);
             if (!in_range) {
                 if (f == 0)
-                    throw Error(where() + ": label " + std::string(field) + " is outside 0..9");
+                    throw Error(where() + ": label " + escape_text(field, 20) + " is outside 0..9");
                 throw Error(where() + ", field " + std::to_string(f + 1) + ": pixel value " +
                             quoted(field) + " is outside 0..255");
             }

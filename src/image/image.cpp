@@ -24,9 +24,10 @@ struct StbFree {
 };
 using StbPixels = std::unique_ptr<stbi_uc, StbFree>;
 
+// stb_image's reason, escaped: for an unknown PNG chunk it quotes the chunk's four type bytes.
 std::string stb_reason() {
     const char* reason = stbi_failure_reason();
-    return reason ? reason : "unknown reason";
+    return reason ? escape_text(reason, 80) : "unknown reason";
 }
 
 // The header's size against the limits, before anything is decoded.
@@ -111,9 +112,7 @@ void check_png_chunks(std::span<const std::uint8_t> bytes, const std::string& na
                                bytes.begin() + static_cast<std::ptrdiff_t>(pos + 8));
         const std::size_t left = bytes.size() - pos - 8;
         if (length > left) {
-            std::string printable_type;
-            for (char c : type) printable_type += (c >= 32 && c < 127) ? c : '?';
-            throw Error(name + ": PNG chunk '" + printable_type + "' claims " + std::to_string(length) +
+            throw Error(name + ": PNG chunk " + quote_text(type) + " claims " + std::to_string(length) +
                         " bytes, but the file has " + std::to_string(left) + " left (truncated or corrupt PNG)");
         }
         if (type == "IEND") return;

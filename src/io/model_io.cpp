@@ -96,13 +96,14 @@ static Architecture read_architecture(const SafetensorsFile& file, const std::st
     auto format = file.metadata.find("format");
     if (format == file.metadata.end() || (format->second != "digitnet-model" && format->second != "digitnet-checkpoint"))
         throw Error(path + ": not a digitnet model (metadata 'format' should be digitnet-model, found " +
-                    (format == file.metadata.end() ? std::string("none") : "'" + format->second + "'") + ")");
+                    (format == file.metadata.end() ? std::string("none") : quote_text(format->second)) + ")");
     auto arch = file.metadata.find("architecture");
     if (arch == file.metadata.end()) throw Error(path + ": metadata 'architecture' is missing");
     try {
         return architecture_from_json(arch->second);
     } catch (const Error& e) {
-        throw Error(path + ": metadata 'architecture' is invalid: " + e.what());
+        // The message may quote the file's text (an activation's name, a JSON excerpt).
+        throw Error(path + ": metadata 'architecture' is invalid: " + escape_text(e.what(), 300));
     }
 }
 
