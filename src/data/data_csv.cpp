@@ -8,18 +8,15 @@
 // in well under a second.
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <charconv>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <memory>
+#include <limits>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include "digitnet/dataset.hpp"
 #include "digitnet/error.hpp"
+#include "digitnet/file_io.hpp"
 
 namespace digitnet {
 namespace {
@@ -109,23 +106,8 @@ Dataset parse_csv(std::string_view text, const std::string& name) {
 }
 
 Dataset load_csv(const std::string& path) {
-    std::error_code ec;
-    auto status = std::filesystem::status(path, ec);
-    if (!std::filesystem::exists(status)) throw Error(path + ": no such file");
-    if (std::filesystem::is_directory(status)) throw Error(path + ": is a folder, expected a CSV file");
-    auto size = std::filesystem::file_size(path, ec);
-    if (ec) throw Error(path + ": cannot read its size: " + ec.message());
-
-    struct Closer {
-        void operator()(std::FILE* f) const { std::fclose(f); }
-    };
-    std::unique_ptr<std::FILE, Closer> f(std::fopen(path.c_str(), "rb"));
-    if (!f) throw Error(path + ": cannot open: " + std::strerror(errno));
-    std::string text(static_cast<std::size_t>(size), '\0');
-    std::size_t got = text.empty() ? 0 : std::fread(text.data(), 1, text.size(), f.get());
-    if (got != text.size()) throw Error(path + ": read error after " + std::to_string(got) + " bytes");
-
-    Dataset d = parse_csv(text, path);
+    const std::vector<std::uint8_t> bytes = read_file(path, std::numeric_limits<std::size_t>::max());
+    Dataset d = parse_csv(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path);
     if (d.size() == 0) throw Error(path + ": no examples: expected lines of a label and 784 pixel values");
     return d;
 }

@@ -16,6 +16,7 @@
 
 #include "digitnet/dataset.hpp"
 #include "digitnet/error.hpp"
+#include "special_files.hpp"
 #include "test_support.hpp"
 
 using namespace digitnet;
@@ -334,6 +335,91 @@ TEST(Idx, MissingFileNamesThePath) {
     EXPECT_CONTAINS(m, "no such file");
     m = error_of([&] { load_idx(path + ".gz", (dir / "lab").string()); });
     EXPECT_CONTAINS(m, path + ".gz");
+    fs::remove_all(dir);
+}
+
+// ---------------------------------------------------------------- folders, FIFOs and devices
+
+TEST(SpecialFiles, IdxPathThatIsAFolderFifoOrDeviceIsNamedAsSuch) {
+    using digitnet::testing::error_without_hanging;
+    using digitnet::testing::make_fifo;
+    fs::path dir = temp_dir("idxspecial");
+    write_bytes(dir / "img", idx_images(1, 2, 2, pattern(1, 2, 2)));
+    write_bytes(dir / "lab", idx_labels({1}));
+    const std::string img = (dir / "img").string(), lab = (dir / "lab").string();
+    for (const char* name : {"fifo", "fifo.gz"}) {
+        make_fifo(dir / name);
+        const std::string fifo = (dir / name).string();
+        std::string m = error_without_hanging(fifo, [&] { load_idx(fifo, lab); });
+        EXPECT_CONTAINS(m, fifo + ": is a FIFO, expected a regular file");
+        m = error_without_hanging(fifo, [&] { load_idx(img, fifo); });
+        EXPECT_CONTAINS(m, fifo + ": is a FIFO, expected a regular file");
+    }
+    fs::create_directory(dir / "folder.gz");
+    for (const fs::path& folder : {dir, dir / "folder.gz"}) {
+        std::string m = error_of([&] { load_idx(folder.string(), lab); });
+        EXPECT_CONTAINS(m, folder.string() + ": is a folder, expected a regular file");
+    }
+    if (fs::exists("/dev/null")) {
+        std::string m = error_of([&] { load_idx("/dev/null", lab); });
+        EXPECT_CONTAINS(m, "/dev/null: is a character device, expected a regular file");
+    }
+    fs::remove_all(dir);
+}
+
+TEST(SpecialFiles, DataFolderWhoseIdxFilesAreNotRegularFilesSaysWhatTheyAre) {
+    using digitnet::testing::error_without_hanging;
+    using digitnet::testing::make_fifo;
+    fs::path dir = temp_dir("folderspecial");
+    write_idx_folder(dir, 3, 2);
+    DataOptions options;
+    options.data = dir.string();
+    options.validation_size = 0;
+    const fs::path images = dir / "train-images-idx3-ubyte";
+
+    fs::remove(images);
+    fs::create_directory(images);
+    std::string m = error_of([&] { load_data(options); });
+    EXPECT_CONTAINS(m, images.string() + ": is a folder, expected a regular file");
+    EXPECT_EQ(m.find("lacks"), std::string::npos) << m;
+
+    make_fifo(images);
+    m = error_without_hanging(images, [&] { load_data(options); });
+    EXPECT_CONTAINS(m, images.string() + ": is a FIFO, expected a regular file");
+    EXPECT_EQ(m.find("lacks"), std::string::npos) << m;
+
+    // The same through a named dataset found with --data-dir.
+    fs::path root = temp_dir("namedspecial");
+    write_idx_folder(root / "mnist", 3, 2);
+    const fs::path labels = root / "mnist" / "t10k-labels-idx1-ubyte";
+    make_fifo(labels);
+    DataOptions named;
+    named.data = "mnist";
+    named.data_dir = root.string();
+    named.validation_size = 0;
+    m = error_without_hanging(labels, [&] { load_data(named); });
+    EXPECT_CONTAINS(m, labels.string() + ": is a FIFO, expected a regular file");
+    fs::remove_all(dir);
+    fs::remove_all(root);
+}
+
+TEST(SpecialFiles, CsvPathThatIsAFifoOrDeviceIsNamedAsSuch) {
+    using digitnet::testing::error_without_hanging;
+    using digitnet::testing::make_fifo;
+    fs::path dir = temp_dir("csvspecial");
+    make_fifo(dir / "train.csv");
+    const std::string fifo = (dir / "train.csv").string();
+    std::string m = error_without_hanging(fifo, [&] { load_csv(fifo); });
+    EXPECT_CONTAINS(m, fifo + ": is a FIFO, expected a regular file");
+    DataOptions options;
+    options.data = fifo;
+    options.validation_size = 0;
+    m = error_without_hanging(fifo, [&] { load_data(options); });
+    EXPECT_CONTAINS(m, fifo + ": is a FIFO, expected a regular file");
+    if (fs::exists("/dev/zero")) {
+        m = error_of([&] { load_csv("/dev/zero"); });
+        EXPECT_CONTAINS(m, "/dev/zero: is a character device, expected a regular file");
+    }
     fs::remove_all(dir);
 }
 

@@ -15,6 +15,7 @@
 
 #include "digitnet/error.hpp"
 #include "digitnet/image.hpp"
+#include "special_files.hpp"
 #include "test_support.hpp"
 
 using namespace digitnet;
@@ -149,6 +150,23 @@ TEST(Image, ReadsBmpAndPgm) {
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("65535"), std::string::npos) << e.what();
     }
+}
+
+TEST(Image, AFifoOrDeviceIsRefusedWithoutHanging) {
+    const fs::path dir = fresh_dir("image-fifo");
+    const fs::path fifo = dir / "digit.png";
+    digitnet::testing::make_fifo(fifo);
+    const std::string m = digitnet::testing::error_without_hanging(fifo, [&] { load_image(fifo.string()); });
+    EXPECT_NE(m.find(fifo.string() + ": is a FIFO, expected a regular file"), std::string::npos) << m;
+    if (fs::exists("/dev/zero")) {
+        try {
+            load_image("/dev/zero");
+            ADD_FAILURE() << "read /dev/zero as an image";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("/dev/zero: is a character device"), std::string::npos) << e.what();
+        }
+    }
+    fs::remove_all(dir);
 }
 
 TEST(Image, RefusesAHeaderClaimingOver40Megapixels) {
