@@ -10,7 +10,6 @@
 #include <array>
 #include <charconv>
 #include <cstring>
-#include <limits>
 #include <string>
 #include <vector>
 
@@ -106,7 +105,7 @@ Dataset parse_csv(std::string_view text, const std::string& name) {
 }
 
 Dataset load_csv(const std::string& path) {
-    const std::vector<std::uint8_t> bytes = read_file(path, std::numeric_limits<std::size_t>::max());
+    const std::vector<std::uint8_t> bytes = read_file(path, kCsvMaxFileBytes);
     Dataset d = parse_csv(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path);
     if (d.size() == 0) throw Error(path + ": no examples: expected lines of a label and 784 pixel values");
     return d;

@@ -9,12 +9,12 @@
 //                    (or n labels 0..9)
 //
 // The file holds exactly header + product(dims) bytes; anything else is an error. A path
-// ending in .gz is decompressed through zlib, reading no more than the header promises.
-// Folders, FIFOs and devices are refused before they are opened.
+// ending in .gz is decompressed through zlib, reading no more than the header promises, and
+// only when that is at most kIdxMaxBytes and at most kGzipMaxExpansion times the compressed
+// size (dataset.hpp). Folders, FIFOs and devices are refused before they are opened.
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -101,11 +101,12 @@ struct GzCloser {
     void operator()(gzFile_s* f) const { gzclose(f); }
 };
 
-// A .gz file: the decompressed size is unknown up front, so read the header first, then at
-// most what it promises, in chunks (the buffer grows only with data actually decompressed),
-// then make sure the stream ends there.
+// A .gz file: the decompressed size is unknown up front, so read the header first and check
+// what it promises against the limits, then read at most that, in chunks (the buffer grows
+// only with data actually decompressed), then make sure the stream ends there.
 std::vector<std::uint8_t> read_gz(const std::string& path, const IdxKind& kind) {
-    const int fd = open_regular_file(path);
+    std::uint64_t compressed = 0;
+    const int fd = open_regular_file(path, &compressed);
     std::unique_ptr<gzFile_s, GzCloser> f(gzdopen(fd, "rb"));
     if (!f) {
         ::close(fd);
@@ -126,6 +127,14 @@ std::vector<std::uint8_t> read_gz(const std::string& path, const IdxKind& kind) 
     const std::size_t header_bytes = 4 + 4 * kind.dims;
     while (bytes.size() < header_bytes && read_more(bytes, header_bytes - bytes.size()) > 0) {}
     IdxHeader h = parse_header(bytes, path, kind);
+    if (h.total_bytes > kIdxMaxBytes)
+        throw Error(path + ": its header promises " + std::to_string(h.total_bytes) +
+                    " bytes of data, over the limit of " + std::to_string(kIdxMaxBytes) + " bytes for one IDX file");
+    if (h.total_bytes / kGzipMaxExpansion > compressed)
+        throw Error(path + ": its header promises " + std::to_string(h.total_bytes) + " bytes from " +
+                    std::to_string(compressed) + " bytes of gzip data, more than " + std::to_string(kGzipMaxExpansion) +
+                    " times its size (real MNIST files expand 2 to 5 times; so much more is the mark of a zip bomb). "
+                    "If the file is genuine, decompress it and name the plain file");
     constexpr std::size_t kChunk = std::size_t{1} << 20;
     while (bytes.size() < h.total_bytes) {
         if (read_more(bytes, std::min(kChunk, h.total_bytes - bytes.size())) == 0) break;
@@ -146,7 +155,7 @@ std::vector<std::uint8_t> read_gz(const std::string& path, const IdxKind& kind) 
 
 std::vector<std::uint8_t> read_idx_file(const std::string& path, const IdxKind& kind) {
     bool gz = path.size() >= 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
-    return gz ? read_gz(path, kind) : read_file(path, std::numeric_limits<std::size_t>::max());
+    return gz ? read_gz(path, kind) : read_file(path, kIdxMaxBytes);
 }
 
 }  // namespace
