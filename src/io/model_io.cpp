@@ -100,7 +100,7 @@ static Architecture read_architecture(const SafetensorsFile& file, const std::st
     auto arch = file.metadata.find("architecture");
     if (arch == file.metadata.end()) throw Error(path + ": metadata 'architecture' is missing");
     try {
-        return architecture_from_json(arch->second);
+        return architecture_from_json(arch->second);  // checked by validate(Architecture)
     } catch (const Error& e) {
         // The message may quote the file's text (an activation's name, a JSON excerpt).
         throw Error(path + ": metadata 'architecture' is invalid: " + escape_text(e.what(), 300));
