@@ -237,6 +237,10 @@ GrayImage decode_image(std::span<const std::uint8_t> bytes, const std::string& n
         throw Error(name + ": expected " + kExpectedFormats + ", stb_image cannot read it (" +
                     stb_reason() + ")");
     }
+    // A BMP whose rows are stored top-down has a negative height; stb_image reports it as it
+    // is, and decodes it the right way up. (The most negative int has no positive counterpart,
+    // and stb_image refuses it.)
+    if (bytes[0] == 'B' && bytes.size() > 1 && bytes[1] == 'M' && height < 0 && height != INT_MIN) height = -height;
     check_header(name, width, height);
     check_size_against_file(bytes, name, width, height);
     int channels = 0;
