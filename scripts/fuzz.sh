@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds every libFuzzer target (fuzz/*.cpp) with clang and runs each for SECONDS seconds
-# on a temporary copy of its seed corpus fuzz/corpus/<target name without "fuzz_">/.
+# on a temporary copy of its seed corpus fuzz/corpus/<target name without "fuzz_">/. A target
+# that makes its own seeds (it reads DIGITNET_FUZZ_WRITE_SEEDS: fuzz_checkpoint writes model
+# files and checkpoints from short training runs) adds them to that copy first.
 # Fails if any target crashes, leaks, hangs on one input (> 10 s) or runs out of memory
 # (> 2 GiB). Prints one summary line per target; logs and crashing inputs stay in
 # build-fuzz/logs/ and build-fuzz/artifacts/.
@@ -49,8 +51,12 @@ for target in "${targets[@]}"; do
     seed_count=0
     if [[ -d "$seeds" ]]; then
         cp -R "$seeds/." "$corpus/"
-        seed_count=$(find "$corpus" -type f | wc -l)
     fi
+    if grep -q DIGITNET_FUZZ_WRITE_SEEDS "$root/fuzz/$target.cpp"; then
+        DIGITNET_FUZZ_WRITE_SEEDS="$corpus" "$build/fuzz/$target" >"$build/logs/$target-seeds.log" 2>&1 \
+            || { cat "$build/logs/$target-seeds.log" >&2; echo "fuzz.sh: $target could not write its seeds" >&2; exit 1; }
+    fi
+    seed_count=$(find "$corpus" -type f | wc -l)
     log="$build/logs/$target.log"
     echo "fuzz.sh: running $target for $seconds s..." >&2
     status=0

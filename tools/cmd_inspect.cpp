@@ -161,7 +161,8 @@ void add_inspect_command(CLI::App& app) {
             Metadata meta;
             Network network = load_model(o->model, &meta);
             print_network(network, o->model + ": " + network.architecture().describe());
-            if (auto it = meta.find("data"); it != meta.end()) std::printf("trained on: %s\n", it->second.c_str());
+            if (auto it = meta.find("data"); it != meta.end())
+                std::printf("trained on: %s\n", escape_text(it->second, 200).c_str());  // text from the file
             see_inside(network, *o);
         }
     });

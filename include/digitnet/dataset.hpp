@@ -36,6 +36,16 @@ struct DataSplits {
     Dataset test;
 };
 
+// Limits on what a dataset file may hold, checked before its data is read or allocated
+// (docs/reliability.md, "Input limits"). An IDX file, plain or decompressed, holds at most
+// kIdxMaxBytes: 2 GiB, about 2.7 million 28 x 28 images (MNIST's training file is 47 MB).
+// A .gz file may promise at most kGzipMaxExpansion times its compressed size: the real MNIST
+// and Fashion-MNIST files expand 1.8 to 4.8 times, a zip bomb about 1000 times. A CSV file
+// holds at most kCsvMaxFileBytes: 4 GiB, about 2.2 million examples (mnist_train.csv is 110 MB).
+inline constexpr std::uint64_t kIdxMaxBytes = std::uint64_t{2} << 30;
+inline constexpr std::uint64_t kGzipMaxExpansion = 100;
+inline constexpr std::uint64_t kCsvMaxFileBytes = std::uint64_t{4} << 30;
+
 // IDX files (http://yann.lecun.com/exdb/mnist/ layout): images magic 0x00000803, labels
 // magic 0x00000801, big-endian sizes. A path ending in .gz is read through zlib.
 // Throws digitnet::Error naming the file on a wrong magic number, a truncated file,

@@ -11,9 +11,19 @@
 
 namespace digitnet {
 
-// The whole file. Throws digitnet::Error naming the path when it cannot be opened or read
-// (with the OS reason), or when it holds more than max_bytes (checked before reading).
+// The whole file. Throws digitnet::Error naming the path when it is not a regular file (see
+// open_regular_file), cannot be opened or read (with the OS reason), or holds more than
+// max_bytes (checked before reading).
 std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_bytes);
+
+// Opens `path` for reading, which must be a regular file (symbolic links are followed).
+// Anything else is refused before it is opened: "PATH: no such file", "PATH: is a folder,
+// expected a regular file", and likewise "is a FIFO", "is a character device", "is a block
+// device", "is a socket". Opening a FIFO would block until someone writes to it, and opening
+// a device can act on it; the open itself is non-blocking and the type is checked again on
+// the open descriptor, so that nothing put in the file's place meanwhile can block either.
+// Returns the descriptor (the caller closes it); `size`, when given, receives the file's size.
+int open_regular_file(const std::string& path, std::uint64_t* size = nullptr);
 
 // Writes `bytes` to path + ".tmp-XXXXXX" (mkstemp), fsyncs it, renames it over `path`.
 // A new file gets mode 0644; a replaced file keeps its mode. On any failure the temporary

@@ -13,7 +13,8 @@ namespace digitnet {
 // file", or "" when the bytes match none of these. `head` is the file's first bytes (16 are enough).
 std::string file_kind(std::span<const std::uint8_t> head);
 
-// The same for a file on disk; "" when it cannot be read.
+// The same for a file on disk. Throws Error naming the path when it is not a regular file
+// (open_regular_file: a FIFO or device is never waited on) or cannot be opened.
 std::string file_kind_of(const std::string& path);
 
 // Throws Error "PATH: not a safetensors model file; it looks like a PNG image" when the file

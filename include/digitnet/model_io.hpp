@@ -3,7 +3,8 @@
 // float32 tensors), readable from Python and other tools. Tensors are named
 // "layer.<l>.weights" (n_out, n_in) and "layer.<l>.biases" (n_out); the architecture,
 // activations, encoding and training settings go in __metadata__ as JSON text.
-// Loading is all or nothing: the file is validated completely before any network changes.
+// Loading is all or nothing: the file is validated completely before any network changes
+// (docs/reliability.md, "Model files: what is checked").
 #include <map>
 #include <string>
 #include <vector>
@@ -27,8 +28,10 @@ void load_weights(Network& network, const std::string& path);
 
 // The pieces, shared with checkpoints.
 void append_network_tensors(const Network& network, const std::string& prefix, std::vector<Tensor>& tensors);
-// Builds and fills a network of `architecture` from the tensors under `prefix`; every shape and
-// name is checked. `source` names the file in errors.
+// Builds and fills a network of `architecture` from the tensors under `prefix`. The architecture's
+// ranges (validate(Architecture)) and every tensor's presence and shape are checked first, and
+// only then is the network built, so a small file cannot make it allocate a large network.
+// `source` names the file in errors.
 Network network_from_tensors(const Architecture& architecture, const SafetensorsFile& file,
                              const std::string& prefix, const std::string& source);
 

@@ -37,8 +37,15 @@ struct TrainConfig {
 };
 
 // Throws Error naming the option for any value out of range (negative λ, dropout outside
-// [0, 1), unknown optimiser, ...).
+// [0, 1), unknown optimiser, ...). Checks the architecture with validate(Architecture).
 void validate(const TrainConfig& config);
+
+// The ranges an architecture's numbers must lie in, wherever it comes from (training's options,
+// a model file, a checkpoint): 2..64 layer sizes, each 1..100000; input_low in [0, 1);
+// target_low < target_high, both finite; target_digit -1 (none) or 0..9. Allocates nothing, so
+// it can run before anything is built from a file. (The network's constructor checks the rest:
+// the cost against the output activation, no hidden softmax, one output for a yes/no network.)
+void validate(const Architecture& architecture);
 
 // JSON text of a config (for model metadata and checkpoints) and back.
 std::string to_json(const TrainConfig& config);

@@ -8,18 +8,14 @@
 // in well under a second.
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <charconv>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <memory>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include "digitnet/dataset.hpp"
 #include "digitnet/error.hpp"
+#include "digitnet/file_io.hpp"
 
 namespace digitnet {
 namespace {
@@ -37,16 +33,8 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// A field as it may appear in a one-line message: at most 20 characters, printable only.
-std::string quoted(std::string_view field) {
-    std::string out = "'";
-    for (std::size_t i = 0; i < field.size() && i < 20; ++i) {
-        unsigned char c = static_cast<unsigned char>(field[i]);
-        out += (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '?';
-    }
-    if (field.size() > 20) out += "...";
-    return out + "'";
-}
+// A field as it may appear in a one-line message: escaped, at most 20 bytes.
+std::string quoted(std::string_view field) { return quote_text(field, 20); }
 
 }  // namespace
 
@@ -92,7 +80,7 @@ Dataset parse_csv(std::string_view text, const std::string& name) {
             const bool in_range = ec == std::errc{} && value >= 0 && value <= (f == 0 ? 9 : 255);
             if (!in_range) {
                 if (f == 0)
-                    throw Error(where() + ": label " + std::string(field) + " is outside 0..9");
+                    throw Error(where() + ": label " + escape_text(field, 20) + " is outside 0..9");
                 throw Error(where() + ", field " + std::to_string(f + 1) + ": pixel value " +
                             quoted(field) + " is outside 0..255");
             }
@@ -117,23 +105,8 @@ Dataset parse_csv(std::string_view text, const std::string& name) {
 }
 
 Dataset load_csv(const std::string& path) {
-    std::error_code ec;
-    auto status = std::filesystem::status(path, ec);
-    if (!std::filesystem::exists(status)) throw Error(path + ": no such file");
-    if (std::filesystem::is_directory(status)) throw Error(path + ": is a folder, expected a CSV file");
-    auto size = std::filesystem::file_size(path, ec);
-    if (ec) throw Error(path + ": cannot read its size: " + ec.message());
-
-    struct Closer {
-        void operator()(std::FILE* f) const { std::fclose(f); }
-    };
-    std::unique_ptr<std::FILE, Closer> f(std::fopen(path.c_str(), "rb"));
-    if (!f) throw Error(path + ": cannot open: " + std::strerror(errno));
-    std::string text(static_cast<std::size_t>(size), '\0');
-    std::size_t got = text.empty() ? 0 : std::fread(text.data(), 1, text.size(), f.get());
-    if (got != text.size()) throw Error(path + ": read error after " + std::to_string(got) + " bytes");
-
-    Dataset d = parse_csv(text, path);
+    const std::vector<std::uint8_t> bytes = read_file(path, kCsvMaxFileBytes);
+    Dataset d = parse_csv(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path);
     if (d.size() == 0) throw Error(path + ": no examples: expected lines of a label and 784 pixel values");
     return d;
 }

@@ -9,20 +9,22 @@
 //                    (or n labels 0..9)
 //
 // The file holds exactly header + product(dims) bytes; anything else is an error. A path
-// ending in .gz is decompressed through zlib, reading no more than the header promises.
+// ending in .gz is decompressed through zlib, reading no more than the header promises, and
+// only when that is at most kIdxMaxBytes and at most kGzipMaxExpansion times the compressed
+// size (dataset.hpp). Folders, FIFOs and devices are refused before they are opened.
+#include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include "digitnet/dataset.hpp"
 #include "digitnet/error.hpp"
+#include "digitnet/file_io.hpp"
 
 namespace digitnet {
 namespace {
@@ -95,41 +97,21 @@ void check_size(const IdxHeader& h, std::size_t found, const std::string& name) 
                     " bytes, found " + std::to_string(found));
 }
 
-struct FileCloser {
-    void operator()(std::FILE* f) const { std::fclose(f); }
-};
 struct GzCloser {
     void operator()(gzFile_s* f) const { gzclose(f); }
 };
 
-void check_exists(const std::string& path) {
-    std::error_code ec;
-    auto status = std::filesystem::status(path, ec);
-    if (!std::filesystem::exists(status)) throw Error(path + ": no such file");
-    if (std::filesystem::is_directory(status)) throw Error(path + ": is a folder, expected an IDX file");
-}
-
-// A plain file: its size is known before reading, so read it whole in one call.
-std::vector<std::uint8_t> read_plain(const std::string& path) {
-    check_exists(path);
-    std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
-    if (!f) throw Error(path + ": cannot open: " + std::strerror(errno));
-    std::error_code ec;
-    auto size = std::filesystem::file_size(path, ec);
-    if (ec) throw Error(path + ": cannot read its size: " + ec.message());
-    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
-    std::size_t got = bytes.empty() ? 0 : std::fread(bytes.data(), 1, bytes.size(), f.get());
-    if (got != bytes.size()) throw Error(path + ": read error after " + std::to_string(got) + " bytes");
-    return bytes;
-}
-
-// A .gz file: the decompressed size is unknown up front, so read the header first, then at
-// most what it promises, in chunks (the buffer grows only with data actually decompressed),
-// then make sure the stream ends there.
+// A .gz file: the decompressed size is unknown up front, so read the header first and check
+// what it promises against the limits, then read at most that, in chunks (the buffer grows
+// only with data actually decompressed), then make sure the stream ends there.
 std::vector<std::uint8_t> read_gz(const std::string& path, const IdxKind& kind) {
-    check_exists(path);
-    std::unique_ptr<gzFile_s, GzCloser> f(gzopen(path.c_str(), "rb"));
-    if (!f) throw Error(path + ": cannot open: " + std::strerror(errno));
+    std::uint64_t compressed = 0;
+    const int fd = open_regular_file(path, &compressed);
+    std::unique_ptr<gzFile_s, GzCloser> f(gzdopen(fd, "rb"));
+    if (!f) {
+        ::close(fd);
+        throw Error(path + ": cannot read it as gzip data (out of memory)");
+    }
     auto read_more = [&](std::vector<std::uint8_t>& bytes, std::size_t want) {
         std::size_t old = bytes.size();
         bytes.resize(old + want);
@@ -145,6 +127,14 @@ std::vector<std::uint8_t> read_gz(const std::string& path, const IdxKind& kind) 
     const std::size_t header_bytes = 4 + 4 * kind.dims;
     while (bytes.size() < header_bytes && read_more(bytes, header_bytes - bytes.size()) > 0) {}
     IdxHeader h = parse_header(bytes, path, kind);
+    if (h.total_bytes > kIdxMaxBytes)
+        throw Error(path + ": its header promises " + std::to_string(h.total_bytes) +
+                    " bytes of data, over the limit of " + std::to_string(kIdxMaxBytes) + " bytes for one IDX file");
+    if (h.total_bytes / kGzipMaxExpansion > compressed)
+        throw Error(path + ": its header promises " + std::to_string(h.total_bytes) + " bytes from " +
+                    std::to_string(compressed) + " bytes of gzip data, more than " + std::to_string(kGzipMaxExpansion) +
+                    " times its size (real MNIST files expand 2 to 5 times; so much more is the mark of a zip bomb). "
+                    "If the file is genuine, decompress it and name the plain file");
     constexpr std::size_t kChunk = std::size_t{1} << 20;
     while (bytes.size() < h.total_bytes) {
         if (read_more(bytes, std::min(kChunk, h.total_bytes - bytes.size())) == 0) break;
@@ -165,7 +155,7 @@ std::vector<std::uint8_t> read_gz(const std::string& path, const IdxKind& kind) 
 
 std::vector<std::uint8_t> read_idx_file(const std::string& path, const IdxKind& kind) {
     bool gz = path.size() >= 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
-    return gz ? read_gz(path, kind) : read_plain(path);
+    return gz ? read_gz(path, kind) : read_file(path, kIdxMaxBytes);
 }
 
 }  // namespace

@@ -57,15 +57,17 @@ constexpr const char* kTestImages = "t10k-images-idx3-ubyte";
 constexpr const char* kTestLabels = "t10k-labels-idx1-ubyte";
 constexpr const char* kIdxFiles[] = {kTrainImages, kTrainLabels, kTestImages, kTestLabels};
 
-bool is_file(const fs::path& p) {
+// Whether something is there, of any kind (symbolic links followed): a folder, FIFO or device
+// in a file's place is then loaded, and the reader says what it is rather than "missing".
+bool is_there(const fs::path& p) {
     std::error_code ec;
-    return fs::is_regular_file(p, ec);
+    return fs::exists(fs::status(p, ec));
 }
 
 // dir/base if it exists, else dir/base.gz if that exists, else "".
 std::string idx_file(const fs::path& dir, const std::string& base) {
-    if (is_file(dir / base)) return (dir / base).string();
-    if (is_file(dir / (base + ".gz"))) return (dir / (base + ".gz")).string();
+    if (is_there(dir / base)) return (dir / base).string();
+    if (is_there(dir / (base + ".gz"))) return (dir / (base + ".gz")).string();
     return {};
 }
 
@@ -108,7 +110,7 @@ void load_csv_files(const fs::path& train_path, DataSplits& splits) {
         return;
     }
     fs::path test_path = train_path.parent_path() / filename.replace(at, 5, "test");
-    if (!is_file(test_path)) {
+    if (!is_there(test_path)) {
         splits.location += " (no test file " + test_path.string() + ")";
         return;
     }

@@ -24,9 +24,10 @@ struct StbFree {
 };
 using StbPixels = std::unique_ptr<stbi_uc, StbFree>;
 
+// stb_image's reason, escaped: for an unknown PNG chunk it quotes the chunk's four type bytes.
 std::string stb_reason() {
     const char* reason = stbi_failure_reason();
-    return reason ? reason : "unknown reason";
+    return reason ? escape_text(reason, 80) : "unknown reason";
 }
 
 // The header's size against the limits, before anything is decoded.
@@ -111,9 +112,7 @@ void check_png_chunks(std::span<const std::uint8_t> bytes, const std::string& na
                                bytes.begin() + static_cast<std::ptrdiff_t>(pos + 8));
         const std::size_t left = bytes.size() - pos - 8;
         if (length > left) {
-            std::string printable_type;
-            for (char c : type) printable_type += (c >= 32 && c < 127) ? c : '?';
-            throw Error(name + ": PNG chunk '" + printable_type + "' claims " + std::to_string(length) +
+            throw Error(name + ": PNG chunk " + quote_text(type) + " claims " + std::to_string(length) +
                         " bytes, but the file has " + std::to_string(left) + " left (truncated or corrupt PNG)");
         }
         if (type == "IEND") return;
@@ -238,6 +237,10 @@ GrayImage decode_image(std::span<const std::uint8_t> bytes, const std::string& n
         throw Error(name + ": expected " + kExpectedFormats + ", stb_image cannot read it (" +
                     stb_reason() + ")");
     }
+    // A BMP whose rows are stored top-down has a negative height; stb_image reports it as it
+    // is, and decodes it the right way up. (The most negative int has no positive counterpart,
+    // and stb_image refuses it.)
+    if (bytes[0] == 'B' && bytes.size() > 1 && bytes[1] == 'M' && height < 0 && height != INT_MIN) height = -height;
     check_header(name, width, height);
     check_size_against_file(bytes, name, width, height);
     int channels = 0;

@@ -27,6 +27,12 @@ public:
         if (fd_ >= 0) ::close(fd_);
     }
     int get() const { return fd_; }
+    // Hands the descriptor over: it is no longer closed here.
+    int release() {
+        const int fd = fd_;
+        fd_ = -1;
+        return fd;
+    }
     // Closes now and reports close()'s error (0 on success).
     int close_now() {
         int rc = ::close(fd_);
@@ -38,6 +44,22 @@ private:
     int fd_;
 };
 
+// What a stat mode is, for "PATH: is a FIFO, expected a regular file"; "" for a regular file.
+const char* kind_of(mode_t mode) {
+    if (S_ISREG(mode)) return "";
+    if (S_ISDIR(mode)) return "a folder";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a regular file";
+}
+
+void require_regular(const std::string& path, mode_t mode) {
+    const char* kind = kind_of(mode);
+    if (*kind) throw Error(path + ": is " + kind + ", expected a regular file");
+}
+
 // The folder a path lives in ("." for a bare file name).
 std::string parent_folder(const std::string& path) {
     std::string parent = std::filesystem::path(path).parent_path().string();
@@ -46,20 +68,32 @@ std::string parent_folder(const std::string& path) {
 
 }  // namespace
 
-std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_bytes) {
-    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) throw Error("cannot open '" + path + "': " + os_reason(errno));
-
+int open_regular_file(const std::string& path, std::uint64_t* size) {
     struct stat info {};
-    if (::fstat(fd.get(), &info) != 0) throw Error("cannot stat '" + path + "': " + os_reason(errno));
-    if (S_ISDIR(info.st_mode)) throw Error("cannot read '" + path + "': it is a folder, expected a file");
-    if (S_ISREG(info.st_mode) && static_cast<std::uint64_t>(info.st_size) > max_bytes)
-        throw Error("'" + path + "' is " + std::to_string(info.st_size) + " bytes, larger than the limit of " +
+    if (::stat(path.c_str(), &info) != 0) {
+        if (errno == ENOENT) throw Error(path + ": no such file");
+        throw Error("cannot open '" + path + "': " + os_reason(errno));
+    }
+    require_regular(path, info.st_mode);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) throw Error("cannot open '" + path + "': " + os_reason(errno));
+    FileDescriptor guard(fd);
+    if (::fstat(fd, &info) != 0) throw Error("cannot stat '" + path + "': " + os_reason(errno));
+    require_regular(path, info.st_mode);
+    if (size) *size = static_cast<std::uint64_t>(info.st_size);
+    return guard.release();
+}
+
+std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_bytes) {
+    std::uint64_t size = 0;
+    FileDescriptor fd(open_regular_file(path, &size));
+    if (size > max_bytes)
+        throw Error("'" + path + "' is " + std::to_string(size) + " bytes, larger than the limit of " +
                     std::to_string(max_bytes) + " bytes");
 
     std::vector<std::uint8_t> bytes;
-    if (S_ISREG(info.st_mode)) bytes.reserve(static_cast<std::size_t>(info.st_size));
-    // Read in chunks until end of file; a pipe or a growing file is still capped at max_bytes.
+    bytes.reserve(static_cast<std::size_t>(size));
+    // Read in chunks until end of file; a file that grows meanwhile is still capped at max_bytes.
     std::uint8_t chunk[1 << 16];
     for (;;) {
         ssize_t got = ::read(fd.get(), chunk, sizeof chunk);

@@ -1,12 +1,14 @@
 // What a file is, from its first bytes (see file_kind.hpp).
 #include "digitnet/file_kind.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <vector>
 
 #include "digitnet/error.hpp"
+#include "digitnet/file_io.hpp"
 
 namespace digitnet {
 
@@ -53,11 +55,12 @@ std::string file_kind(std::span<const std::uint8_t> head) {
 }
 
 std::string file_kind_of(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return "";
+    // Through open_regular_file: a FIFO or a device is refused (naming what it is), never waited on.
+    const int fd = open_regular_file(path);
     std::vector<std::uint8_t> head(16);
-    in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
+    const ssize_t got = ::read(fd, head.data(), head.size());
+    ::close(fd);
+    head.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
     return file_kind(head);
 }
 

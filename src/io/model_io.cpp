@@ -1,10 +1,12 @@
 #include "digitnet/model_io.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "digitnet/error.hpp"
 #include "digitnet/file_kind.hpp"
 #include "digitnet/train.hpp"
+#include "digitnet/train_config.hpp"
 
 namespace digitnet {
 
@@ -38,48 +40,90 @@ static std::string shape_text(const std::vector<std::size_t>& shape) {
     return s + ")";
 }
 
+namespace {
+
+// The tensors a layer of the architecture reads, with their shapes: the layout Network's
+// constructor gives its layers (batch normalisation on the hidden layers, which then have
+// no bias), worked out from the architecture alone so that nothing is allocated for it.
+struct ExpectedTensor {
+    std::string name;
+    std::vector<std::size_t> shape;
+};
+
+std::vector<ExpectedTensor> expected_tensors(const Architecture& a, std::size_t l, const std::string& base) {
+    const std::size_t n_in = a.sizes[l], n_out = a.sizes[l + 1];
+    const bool normalised = a.batch_norm && l + 2 < a.sizes.size();
+    std::vector<ExpectedTensor> expected{{base + "weights", {n_out, n_in}}};
+    if (a.use_bias && !normalised) expected.push_back({base + "biases", {n_out}});
+    if (normalised)
+        for (const char* name : {"bn_gamma", "bn_beta", "bn_running_mean", "bn_running_var"})
+            expected.push_back({base + name, {n_out}});
+    return expected;
+}
+
+// The layer's matrix a tensor fills.
+Matrix& target_of(DenseLayer& layer, const std::string& name, const std::string& base) {
+    const std::string field = name.substr(base.size());
+    if (field == "weights") return layer.weights;
+    if (field == "biases") return layer.biases;
+    if (field == "bn_gamma") return layer.norm.gamma;
+    if (field == "bn_beta") return layer.norm.beta;
+    if (field == "bn_running_mean") return layer.norm.running_mean;
+    return layer.norm.running_var;
+}
+
+}  // namespace
+
 Network network_from_tensors(const Architecture& architecture, const SafetensorsFile& file,
                              const std::string& prefix, const std::string& source) {
-    Network network(architecture);
-    for (std::size_t l = 0; l < network.layers.size(); ++l) {
+    try {
+        validate(architecture);
+    } catch (const Error& e) {
+        throw Error(source + ": the architecture is invalid: " + e.what());
+    }
+    // First every tensor against the architecture: present, of the right shape, nothing left
+    // over. Only then is the network built, so a small file cannot make it allocate more than
+    // the values the file holds.
+    const std::size_t n_layers = architecture.sizes.size() - 1;
+    for (std::size_t l = 0; l < n_layers; ++l) {
+        const std::string base = prefix + "layer." + std::to_string(l) + ".";
+        const std::vector<ExpectedTensor> expected = expected_tensors(architecture, l, base);
+        for (const ExpectedTensor& want : expected) {
+            const Tensor* t = file.find(want.name);
+            if (!t) throw Error(source + ": tensor '" + want.name + "' is missing");
+            if (t->shape != want.shape)
+                throw Error(source + ": tensor '" + want.name + "' should have shape " + shape_text(want.shape) +
+                            ", found " + shape_text(t->shape));
+        }
+        auto expects = [&](const std::string& name) {
+            return std::any_of(expected.begin(), expected.end(), [&](const ExpectedTensor& e) { return e.name == name; });
+        };
+        if (file.find(base + "biases") && !expects(base + "biases"))
+            throw Error(source + ": tensor '" + base + "biases' found in a network without biases");
+        if (expects(base + "bn_running_var"))
+            for (float v : file.find(base + "bn_running_var")->values)
+                if (v < 0.0f) throw Error(source + ": tensor '" + base + "bn_running_var' holds a negative variance");
+    }
+    if (file.find(prefix + "layer." + std::to_string(n_layers) + ".weights"))
+        throw Error(source + ": more layers in the file than its architecture " + architecture.describe());
+
+    Network network;
+    try {
+        network = Network(architecture);
+    } catch (const Error& e) {
+        throw Error(source + ": the architecture is invalid: " + e.what());
+    }
+    for (std::size_t l = 0; l < n_layers; ++l) {
         DenseLayer& layer = network.layers[l];
         const std::string base = prefix + "layer." + std::to_string(l) + ".";
-        const Tensor* w = file.find(base + "weights");
-        if (!w) throw Error(source + ": tensor '" + base + "weights' is missing");
-        const std::vector<std::size_t> want_w{layer.n_out(), layer.n_in()};
-        if (w->shape != want_w)
-            throw Error(source + ": tensor '" + base + "weights' should have shape " + shape_text(want_w) +
-                        ", found " + shape_text(w->shape));
-        std::copy(w->values.begin(), w->values.end(), layer.weights.begin());
-        const Tensor* b = file.find(base + "biases");
-        if (layer.use_bias) {
-            if (!b) throw Error(source + ": tensor '" + base + "biases' is missing");
-            const std::vector<std::size_t> want_b{layer.n_out()};
-            if (b->shape != want_b)
-                throw Error(source + ": tensor '" + base + "biases' should have shape " + shape_text(want_b) +
-                            ", found " + shape_text(b->shape));
-            std::copy(b->values.begin(), b->values.end(), layer.biases.begin());
-        } else if (b) {
-            throw Error(source + ": tensor '" + base + "biases' found in a network without biases");
-        }
-        if (layer.batch_norm) {
-            for (auto [name, target] : {std::pair{"bn_gamma", &layer.norm.gamma}, std::pair{"bn_beta", &layer.norm.beta},
-                                        std::pair{"bn_running_mean", &layer.norm.running_mean},
-                                        std::pair{"bn_running_var", &layer.norm.running_var}}) {
-                const Tensor* t = file.find(base + name);
-                if (!t) throw Error(source + ": tensor '" + base + name + "' is missing");
-                const std::vector<std::size_t> want{layer.n_out()};
-                if (t->shape != want)
-                    throw Error(source + ": tensor '" + base + name + "' should have shape " + shape_text(want) +
-                                ", found " + shape_text(t->shape));
-                std::copy(t->values.begin(), t->values.end(), target->begin());
-            }
-            for (float v : layer.norm.running_var)
-                if (v < 0.0f) throw Error(source + ": tensor '" + base + "bn_running_var' holds a negative variance");
+        for (const ExpectedTensor& want : expected_tensors(architecture, l, base)) {
+            const Tensor& t = *file.find(want.name);
+            Matrix& target = target_of(layer, want.name, base);
+            if (target.size() != t.values.size())  // the layout above disagrees with Network's
+                throw Error(source + ": internal error: tensor '" + want.name + "' does not fit its layer");
+            std::copy(t.values.begin(), t.values.end(), target.begin());
         }
     }
-    const Tensor* extra = file.find(prefix + "layer." + std::to_string(network.layers.size()) + ".weights");
-    if (extra) throw Error(source + ": more layers in the file than its architecture " + architecture.describe());
     return network;
 }
 
@@ -97,13 +141,14 @@ static Architecture read_architecture(const SafetensorsFile& file, const std::st
     auto format = file.metadata.find("format");
     if (format == file.metadata.end() || (format->second != "digitnet-model" && format->second != "digitnet-checkpoint"))
         throw Error(path + ": not a digitnet model (metadata 'format' should be digitnet-model, found " +
-                    (format == file.metadata.end() ? std::string("none") : "'" + format->second + "'") + ")");
+                    (format == file.metadata.end() ? std::string("none") : quote_text(format->second)) + ")");
     auto arch = file.metadata.find("architecture");
     if (arch == file.metadata.end()) throw Error(path + ": metadata 'architecture' is missing");
     try {
-        return architecture_from_json(arch->second);
+        return architecture_from_json(arch->second);  // checked by validate(Architecture)
     } catch (const Error& e) {
-        throw Error(path + ": metadata 'architecture' is invalid: " + e.what());
+        // The message may quote the file's text (an activation's name, a JSON excerpt).
+        throw Error(path + ": metadata 'architecture' is invalid: " + escape_text(e.what(), 300));
     }
 }
 

@@ -78,19 +78,8 @@ float element_to_float(const std::string& dtype, const std::uint8_t* p) {
     return std::bit_cast<float>(static_cast<std::uint32_t>(read_uint_le(p, 2) << 16));  // BF16
 }
 
-// Keeps a message on one printable line (parser messages may quote raw input bytes).
-std::string printable(std::string text) {
-    for (char& c : text)
-        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
-    return text;
-}
-
-// A name or JSON value for a message: printable and at most 60 characters.
-std::string in_quotes(const std::string& name) {
-    std::string text = printable(name);
-    if (text.size() > 60) text = text.substr(0, 57) + "...";
-    return "'" + text + "'";
-}
+// A name, dtype or JSON value from the file, for a message: escaped, at most 60 bytes.
+std::string in_quotes(const std::string& name) { return quote_text(name, 60); }
 std::string excerpt(const json& value) { return in_quotes(value.dump()); }
 
 // Parses the header, refusing duplicate keys in any object (nlohmann keeps the last one
@@ -126,7 +115,8 @@ json parse_header(std::span<const std::uint8_t> text, const std::string& source)
     } catch (const json::exception& e) {
         std::string what = e.what();
         if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
-        throw Error(source + ": safetensors header is not valid JSON: " + printable(what));
+        // The parser's message quotes the bytes it last read.
+        throw Error(source + ": safetensors header is not valid JSON: " + escape_text(what, 200));
     }
     if (too_deep) throw Error(source + ": safetensors header nests objects or arrays deeper than the format allows");
     if (!duplicate.empty()) throw Error(source + ": safetensors header has the key " + in_quotes(duplicate) + " twice");

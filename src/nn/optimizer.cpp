@@ -56,9 +56,11 @@ std::map<std::string, Matrix> Optimizer::state() const {
 
 void Optimizer::load_state(const std::map<std::string, Matrix>& state, const std::vector<Matrix*>& values) {
     auto steps = state.find("steps");
-    if (steps == state.end() || steps->second.size() != 1 || !(steps->second(0, 0) >= 0.0f))
+    // A whole number of steps that fits a long (a larger float would not convert).
+    const float count = steps == state.end() || steps->second.size() != 1 ? -1.0f : steps->second(0, 0);
+    if (!(count >= 0.0f && count < 0x1p63f && count == std::floor(count)))
         throw Error("optimizer state: 'steps' is missing or invalid for " + name());
-    const long t = static_cast<long>(steps->second(0, 0));
+    const long t = static_cast<long>(count);
     const auto names = slot_names();
     std::vector<std::vector<Matrix>> slots;  // validated completely before anything is replaced
     if (t > 0) {

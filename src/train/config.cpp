@@ -3,11 +3,13 @@
 #include "digitnet/train_config.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "digitnet/error.hpp"
+#include "digitnet/format.hpp"
 #include "digitnet/file_io.hpp"
 #include "digitnet/network.hpp"
 
@@ -15,8 +17,25 @@ namespace digitnet {
 
 using json = nlohmann::json;
 
+void validate(const Architecture& a) {
+    if (a.sizes.size() < 2 || a.sizes.size() > 64)
+        throw Error("layer sizes (--layers): expected 2..64 sizes, found " + std::to_string(a.sizes.size()));
+    for (std::size_t s : a.sizes)
+        if (s == 0 || s > 100000)
+            throw Error("layer sizes (--layers): expected each size in 1..100000, found " + std::to_string(s));
+    const Encoding& e = a.encoding;
+    if (!(e.input_low >= 0.0f && e.input_low < 1.0f))
+        throw Error("input_low (--input-low): expected a value in [0, 1), found " + format_number(e.input_low));
+    if (!std::isfinite(e.target_low) || !std::isfinite(e.target_high) || !(e.target_low < e.target_high))
+        throw Error("target_low, target_high (--targets): expected finite values with target_low < target_high, found " +
+                    format_number(e.target_low) + ", " + format_number(e.target_high));
+    if (e.target_digit < -1 || e.target_digit > 9)
+        throw Error("target_digit (--target-digit): expected -1 (none) or 0..9, found " + std::to_string(e.target_digit));
+}
+
 void validate(const TrainConfig& c) {
     validate(c.optimizer);
+    validate(c.architecture);
     // The labels are the digits 0..9: a classifier needs one output per digit, a yes/no network one.
     const std::size_t outputs = c.architecture.sizes.empty() ? 0 : c.architecture.sizes.back();
     const int digit = c.architecture.encoding.target_digit;
@@ -27,7 +46,7 @@ void validate(const TrainConfig& c) {
         throw Error("--layers: a yes/no network (--target-digit " + std::to_string(digit) +
                     ") needs 1 output answering \"is it a " + std::to_string(digit) + "?\"; found " +
                     std::to_string(outputs));
-    Network probe(c.architecture);  // checks sizes and the cost/output pair
+    Network probe(c.architecture);  // checks the cost/output pair and the rest of the structure
     if (c.epochs == 0 || c.epochs > 100000) throw Error("--epochs: expected 1..100000, found " + std::to_string(c.epochs));
     if (!(c.learning_rate > 0.0f) || !std::isfinite(c.learning_rate))
         throw Error("--lr: expected a positive learning rate, found " + std::to_string(c.learning_rate));
@@ -44,10 +63,6 @@ void validate(const TrainConfig& c) {
     if (!(c.elastic_sigma > 0.0f && c.elastic_sigma <= 20.0f))
         throw Error("--elastic-sigma: expected a value in (0, 20], found " + std::to_string(c.elastic_sigma));
     if (c.lr_step == 0) throw Error("--lr-step: expected at least 1 epoch, found 0");
-    const Encoding& e = c.architecture.encoding;
-    if (!(e.input_low >= 0.0f && e.input_low < 1.0f))
-        throw Error("input_low: expected a value in [0, 1), found " + std::to_string(e.input_low));
-    if (e.target_digit > 9) throw Error("--target-digit: expected 0..9, found " + std::to_string(e.target_digit));
 }
 
 static json architecture_json(const Architecture& a) {
@@ -64,9 +79,18 @@ static json architecture_json(const Architecture& a) {
                   {"target_digit", a.encoding.target_digit}}}};
 }
 
+// The architecture in `j`, its numbers checked by validate(Architecture). Layer sizes and the
+// target digit must be whole numbers in the JSON (a plain conversion would turn 100.5 into 100).
 static Architecture architecture_from(const json& j) {
     Architecture a;
-    a.sizes = j.at("sizes").get<std::vector<std::size_t>>();
+    a.sizes.clear();
+    const json& sizes = j.at("sizes");
+    if (!sizes.is_array()) throw Error(std::string("'sizes' should be a list of layer sizes, found ") + sizes.type_name());
+    for (const json& size : sizes) {
+        if (!size.is_number_unsigned())
+            throw Error("'sizes' should hold whole layer sizes 1..100000, found " + quote_text(size.dump(), 30));
+        a.sizes.push_back(size.get<std::size_t>());
+    }
     a.hidden = parse_activation(j.at("hidden").get<std::string>(), "hidden");
     a.output = parse_activation(j.at("output").get<std::string>(), "output");
     a.cost = parse_cost(j.at("cost").get<std::string>(), "cost");
@@ -76,10 +100,12 @@ static Architecture architecture_from(const json& j) {
     a.encoding.input_low = e.at("input_low").get<float>();
     a.encoding.target_low = e.at("target_low").get<float>();
     a.encoding.target_high = e.at("target_high").get<float>();
-    a.encoding.target_digit = e.at("target_digit").get<int>();
-    if (a.sizes.size() < 2 || a.sizes.size() > 64) throw Error("'sizes' should list 2..64 layer sizes");
-    for (std::size_t s : a.sizes)
-        if (s == 0 || s > 100000) throw Error("a layer size should be 1..100000, found " + std::to_string(s));
+    const json& digit = e.at("target_digit");
+    const bool fits_int = digit.is_number_unsigned() ? digit.get<std::uint64_t>() <= 1000
+                                                      : digit.is_number_integer() && digit.get<std::int64_t>() >= -1000;
+    if (!fits_int) throw Error("target_digit: expected -1 (none) or 0..9, found " + quote_text(digit.dump(), 30));
+    a.encoding.target_digit = digit.get<int>();
+    validate(a);
     return a;
 }
 

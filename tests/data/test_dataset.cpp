@@ -16,6 +16,7 @@
 
 #include "digitnet/dataset.hpp"
 #include "digitnet/error.hpp"
+#include "special_files.hpp"
 #include "test_support.hpp"
 
 using namespace digitnet;
@@ -239,7 +240,8 @@ TEST(Idx, GzipThatDecompressesToMoreOrLessThanTheHeaderSaysIsAnError) {
     write_gz(dir / "huge.gz", huge);
     m = error_of([&] { load_idx((dir / "huge.gz").string(), (dir / "lab").string()); });
     EXPECT_CONTAINS(m, "huge.gz");
-    EXPECT_CONTAINS(m, "truncated");
+    EXPECT_CONTAINS(m, "784000000016 bytes");
+    EXPECT_CONTAINS(m, "limit");
 
     // Damaged compressed data (the gzip header intact, the deflate stream and CRC not).
     std::vector<std::uint8_t> gz;
@@ -334,6 +336,154 @@ TEST(Idx, MissingFileNamesThePath) {
     EXPECT_CONTAINS(m, "no such file");
     m = error_of([&] { load_idx(path + ".gz", (dir / "lab").string()); });
     EXPECT_CONTAINS(m, path + ".gz");
+    fs::remove_all(dir);
+}
+
+// ---------------------------------------------------------------- input limits
+
+TEST(IdxLimits, GzipPromisingMoreThanItsExpansionBoundIsRefusedBeforeDecompressing) {
+    // 20,000 blank 28 x 28 images: 15.7 MB of zeros, which gzip squeezes about a thousandfold
+    // (real MNIST files expand 2 to 5 times).
+    fs::path dir = temp_dir("gzratio");
+    const std::uint32_t n = 20000;
+    const auto images = idx_images(n, 28, 28, std::vector<std::uint8_t>(std::size_t{n} * 784, 0));
+    write_gz(dir / "blank.gz", images);
+    write_bytes(dir / "lab", idx_labels(std::vector<std::uint8_t>(n, 0)));
+    const std::uint64_t compressed = fs::file_size(dir / "blank.gz");
+    ASSERT_GT(images.size(), kGzipMaxExpansion * compressed);
+    std::string m = error_of([&] { load_idx((dir / "blank.gz").string(), (dir / "lab").string()); });
+    EXPECT_CONTAINS(m, (dir / "blank.gz").string());
+    EXPECT_CONTAINS(m, std::to_string(images.size()) + " bytes");  // what the header promises
+    EXPECT_CONTAINS(m, std::to_string(compressed) + " bytes");      // what the file holds
+    EXPECT_CONTAINS(m, std::to_string(kGzipMaxExpansion) + " times");
+
+    // Within the bound, the same kind of file reads (10 images of a pattern gzip cannot squeeze).
+    const auto small = idx_images(10, 28, 28, pattern(10, 28, 28));
+    write_gz(dir / "small.gz", small);
+    write_bytes(dir / "lab10", idx_labels(labels_0_to_9(10)));
+    EXPECT_EQ(load_idx((dir / "small.gz").string(), (dir / "lab10").string()).size(), 10u);
+    fs::remove_all(dir);
+}
+
+TEST(IdxLimits, GzipPromisingMoreThanTheCapIsRefusedNamingTheCap) {
+    fs::path dir = temp_dir("gzcap");
+    // 3,000,000 images of 28 x 28: 2.35 GB, over the 2 GiB cap on one IDX file.
+    write_gz(dir / "big.gz", idx_images(3000000, 28, 28, pattern(2, 28, 28)));
+    write_bytes(dir / "lab", idx_labels({1, 2}));
+    std::string m = error_of([&] { load_idx((dir / "big.gz").string(), (dir / "lab").string()); });
+    EXPECT_CONTAINS(m, (dir / "big.gz").string());
+    EXPECT_CONTAINS(m, "2352000016 bytes");
+    EXPECT_CONTAINS(m, "limit of " + std::to_string(kIdxMaxBytes) + " bytes");
+    fs::remove_all(dir);
+}
+
+TEST(IdxLimits, PlainFilesOverTheCapAreRefusedBeforeReading) {
+    fs::path dir = temp_dir("idxcap");
+    write_bytes(dir / "lab", idx_labels({1}));
+    {
+        std::ofstream sparse(dir / "big");  // a sparse file: no disk space used
+    }
+    fs::resize_file(dir / "big", kIdxMaxBytes + 1);
+    std::string m = error_of([&] { load_idx((dir / "big").string(), (dir / "lab").string()); });
+    EXPECT_CONTAINS(m, (dir / "big").string());
+    EXPECT_CONTAINS(m, "limit of " + std::to_string(kIdxMaxBytes) + " bytes");
+    fs::remove_all(dir);
+}
+
+TEST(CsvLimits, FilesOverTheCapAreRefusedBeforeReading) {
+    fs::path dir = temp_dir("csvcap");
+    {
+        std::ofstream sparse(dir / "big.csv");
+    }
+    fs::resize_file(dir / "big.csv", kCsvMaxFileBytes + 1);
+    std::string m = error_of([&] { load_csv((dir / "big.csv").string()); });
+    EXPECT_CONTAINS(m, (dir / "big.csv").string());
+    EXPECT_CONTAINS(m, "limit of " + std::to_string(kCsvMaxFileBytes) + " bytes");
+    fs::remove_all(dir);
+}
+
+// ---------------------------------------------------------------- folders, FIFOs and devices
+
+TEST(SpecialFiles, IdxPathThatIsAFolderFifoOrDeviceIsNamedAsSuch) {
+    using digitnet::testing::error_without_hanging;
+    using digitnet::testing::make_fifo;
+    fs::path dir = temp_dir("idxspecial");
+    write_bytes(dir / "img", idx_images(1, 2, 2, pattern(1, 2, 2)));
+    write_bytes(dir / "lab", idx_labels({1}));
+    const std::string img = (dir / "img").string(), lab = (dir / "lab").string();
+    for (const char* name : {"fifo", "fifo.gz"}) {
+        make_fifo(dir / name);
+        const std::string fifo = (dir / name).string();
+        std::string m = error_without_hanging(fifo, [&] { load_idx(fifo, lab); });
+        EXPECT_CONTAINS(m, fifo + ": is a FIFO, expected a regular file");
+        m = error_without_hanging(fifo, [&] { load_idx(img, fifo); });
+        EXPECT_CONTAINS(m, fifo + ": is a FIFO, expected a regular file");
+    }
+    fs::create_directory(dir / "folder.gz");
+    for (const fs::path& folder : {dir, dir / "folder.gz"}) {
+        std::string m = error_of([&] { load_idx(folder.string(), lab); });
+        EXPECT_CONTAINS(m, folder.string() + ": is a folder, expected a regular file");
+    }
+    if (fs::exists("/dev/null")) {
+        std::string m = error_of([&] { load_idx("/dev/null", lab); });
+        EXPECT_CONTAINS(m, "/dev/null: is a character device, expected a regular file");
+    }
+    fs::remove_all(dir);
+}
+
+TEST(SpecialFiles, DataFolderWhoseIdxFilesAreNotRegularFilesSaysWhatTheyAre) {
+    using digitnet::testing::error_without_hanging;
+    using digitnet::testing::make_fifo;
+    fs::path dir = temp_dir("folderspecial");
+    write_idx_folder(dir, 3, 2);
+    DataOptions options;
+    options.data = dir.string();
+    options.validation_size = 0;
+    const fs::path images = dir / "train-images-idx3-ubyte";
+
+    fs::remove(images);
+    fs::create_directory(images);
+    std::string m = error_of([&] { load_data(options); });
+    EXPECT_CONTAINS(m, images.string() + ": is a folder, expected a regular file");
+    EXPECT_EQ(m.find("lacks"), std::string::npos) << m;
+
+    make_fifo(images);
+    m = error_without_hanging(images, [&] { load_data(options); });
+    EXPECT_CONTAINS(m, images.string() + ": is a FIFO, expected a regular file");
+    EXPECT_EQ(m.find("lacks"), std::string::npos) << m;
+
+    // The same through a named dataset found with --data-dir.
+    fs::path root = temp_dir("namedspecial");
+    write_idx_folder(root / "mnist", 3, 2);
+    const fs::path labels = root / "mnist" / "t10k-labels-idx1-ubyte";
+    make_fifo(labels);
+    DataOptions named;
+    named.data = "mnist";
+    named.data_dir = root.string();
+    named.validation_size = 0;
+    m = error_without_hanging(labels, [&] { load_data(named); });
+    EXPECT_CONTAINS(m, labels.string() + ": is a FIFO, expected a regular file");
+    fs::remove_all(dir);
+    fs::remove_all(root);
+}
+
+TEST(SpecialFiles, CsvPathThatIsAFifoOrDeviceIsNamedAsSuch) {
+    using digitnet::testing::error_without_hanging;
+    using digitnet::testing::make_fifo;
+    fs::path dir = temp_dir("csvspecial");
+    make_fifo(dir / "train.csv");
+    const std::string fifo = (dir / "train.csv").string();
+    std::string m = error_without_hanging(fifo, [&] { load_csv(fifo); });
+    EXPECT_CONTAINS(m, fifo + ": is a FIFO, expected a regular file");
+    DataOptions options;
+    options.data = fifo;
+    options.validation_size = 0;
+    m = error_without_hanging(fifo, [&] { load_data(options); });
+    EXPECT_CONTAINS(m, fifo + ": is a FIFO, expected a regular file");
+    if (fs::exists("/dev/zero")) {
+        m = error_of([&] { load_csv("/dev/zero"); });
+        EXPECT_CONTAINS(m, "/dev/zero: is a character device, expected a regular file");
+    }
     fs::remove_all(dir);
 }
 

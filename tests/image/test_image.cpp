@@ -15,6 +15,7 @@
 
 #include "digitnet/error.hpp"
 #include "digitnet/image.hpp"
+#include "special_files.hpp"
 #include "test_support.hpp"
 
 using namespace digitnet;
@@ -149,6 +150,70 @@ TEST(Image, ReadsBmpAndPgm) {
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("65535"), std::string::npos) << e.what();
     }
+}
+
+namespace {
+
+// The same BMP stored top-down: a negative height in the header, rows from the top.
+std::vector<std::uint8_t> top_down(const std::vector<std::uint8_t>& bmp) {
+    auto le32 = [&bmp](std::size_t at) {
+        return static_cast<std::uint32_t>(bmp[at] | (bmp[at + 1] << 8) | (bmp[at + 2] << 16) | (bmp[at + 3] << 24));
+    };
+    const std::size_t data_at = le32(10), width = le32(18), height = le32(22), bits = bmp[28] | (bmp[29] << 8);
+    const std::size_t stride = (width * bits / 8 + 3) / 4 * 4;
+    EXPECT_EQ(bmp.size(), data_at + stride * height);
+    std::vector<std::uint8_t> out(bmp.begin(), bmp.begin() + static_cast<std::ptrdiff_t>(data_at));
+    const std::uint32_t negative = static_cast<std::uint32_t>(-static_cast<std::int32_t>(height));
+    for (int k = 0; k < 4; ++k) out[22 + k] = static_cast<std::uint8_t>(negative >> (8 * k));
+    for (std::size_t row = height; row-- > 0;) {
+        const auto begin = bmp.begin() + static_cast<std::ptrdiff_t>(data_at + row * stride);
+        out.insert(out.end(), begin, begin + static_cast<std::ptrdiff_t>(stride));
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST(Image, ReadsATopDownBmpTheRightWayUp) {
+    // 5 x 3 pixels (rows padded to 16 bytes), every pixel different.
+    std::vector<std::uint8_t> grey(15);
+    for (std::size_t i = 0; i < grey.size(); ++i) grey[i] = static_cast<std::uint8_t>(10 + 16 * i);
+    std::vector<std::uint8_t> bottom_up;
+    ASSERT_TRUE(stbi_write_bmp_to_func(&collect, &bottom_up, 5, 3, 1, grey.data()));
+    const std::vector<std::uint8_t> flipped = top_down(bottom_up);
+    ASSERT_NE(flipped, bottom_up);
+    const GrayImage expected = decode_image(bottom_up, "bottom-up.bmp");
+    const GrayImage image = decode_image(flipped, "top-down.bmp");
+    ASSERT_EQ(image.width, 5u);
+    ASSERT_EQ(image.height, 3u);
+    EXPECT_EQ(image.pixels, expected.pixels);
+    for (std::size_t i = 0; i < grey.size(); ++i) EXPECT_NEAR(image.pixels[i], grey[i] / 255.0f, 1e-6) << i;
+    // A top-down BMP that claims more rows than it holds is still refused before decoding.
+    std::vector<std::uint8_t> tall = flipped;
+    const std::uint32_t minus_million = static_cast<std::uint32_t>(-1000000);
+    for (int k = 0; k < 4; ++k) tall[22 + k] = static_cast<std::uint8_t>(minus_million >> (8 * k));
+    EXPECT_THROW(decode_image(tall, "tall.bmp"), Error);
+    // The most negative height has no positive counterpart.
+    std::vector<std::uint8_t> minimum = flipped;
+    for (int k = 0; k < 4; ++k) minimum[22 + k] = k == 3 ? 0x80 : 0;
+    EXPECT_THROW(decode_image(minimum, "minimum.bmp"), Error);
+}
+
+TEST(Image, AFifoOrDeviceIsRefusedWithoutHanging) {
+    const fs::path dir = fresh_dir("image-fifo");
+    const fs::path fifo = dir / "digit.png";
+    digitnet::testing::make_fifo(fifo);
+    const std::string m = digitnet::testing::error_without_hanging(fifo, [&] { load_image(fifo.string()); });
+    EXPECT_NE(m.find(fifo.string() + ": is a FIFO, expected a regular file"), std::string::npos) << m;
+    if (fs::exists("/dev/zero")) {
+        try {
+            load_image("/dev/zero");
+            ADD_FAILURE() << "read /dev/zero as an image";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("/dev/zero: is a character device"), std::string::npos) << e.what();
+        }
+    }
+    fs::remove_all(dir);
 }
 
 TEST(Image, RefusesAHeaderClaimingOver40Megapixels) {

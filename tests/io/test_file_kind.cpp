@@ -52,6 +52,12 @@ TEST(FileKind, APngGivenAsTheModelIsNamedAsAPng) {
     save_model(model, Network(a));
     EXPECT_NO_THROW(require_model_file(model));
     EXPECT_EQ(load_model(model).architecture(), a);
-    EXPECT_NO_THROW(require_model_file((dir / "missing").string()));
+    // A missing file is named as such (open_regular_file's message), not guessed at.
+    try {
+        require_model_file((dir / "missing").string());
+        ADD_FAILURE() << "a missing model file was not refused";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("missing: no such file"), std::string::npos) << e.what();
+    }
     std::filesystem::remove_all(dir);
 }

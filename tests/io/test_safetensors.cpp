@@ -371,7 +371,7 @@ TEST(FileIo, ReadFileNamesMissingPathAndEnforcesLimit) {
         FAIL() << "expected an error";
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("nope.bin"), std::string::npos) << e.what();
-        EXPECT_NE(std::string(e.what()).find("No such file"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("no such file"), std::string::npos) << e.what();
     }
     EXPECT_THROW(read_file(dir.string(), 100), Error);  // a folder
     fs::remove_all(dir);

@@ -190,6 +190,20 @@ TEST(Optimizer, LoadStateRefusesWrongShapesAndMissingSlots) {
     EXPECT_EQ(other->steps(), 0);  // nothing was half-loaded
 }
 
+TEST(Optimizer, LoadStateRefusesAStepCountThatIsNotAWholeNumberOfSteps) {
+    // Found by fuzz_checkpoint: a count of 4.46e30 was converted to a long, which is undefined.
+    Problem p;
+    auto opt = make("momentum");
+    p.step(*opt, 0.01f);
+    for (float bad : {4.46441e30f, 2.5f, -1.0f, INFINITY, NAN}) {
+        auto state = opt->state();
+        state["steps"](0, 0) = bad;
+        auto other = make("momentum");
+        EXPECT_THROW(other->load_state(state, p.values()), Error) << bad;
+        EXPECT_EQ(other->steps(), 0) << bad;
+    }
+}
+
 TEST(Optimizer, ValidateRefusesUnknownNamesAndOutOfRangeValues) {
     auto message = [](const OptimizerConfig& c) {
         try {
