@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/gradcheck.hpp"
+#include "number_options.hpp"
 
 namespace digitnet::cli {
 
@@ -61,10 +62,14 @@ void add_gradcheck_command(CLI::App& app) {
     cmd->add_option("--activation", o->activation, "hidden activation: sigmoid, tanh, relu, identity")->capture_default_str();
     cmd->add_option("--output", o->output, "output activation: sigmoid, softmax, identity, tanh, relu")->capture_default_str();
     cmd->add_option("--cost", o->cost, "quadratic, cross-entropy or log-likelihood")->capture_default_str();
-    cmd->add_option("--batch", o->batch, "examples in the batch")->check(CLI::Range(1, 256))->capture_default_str();
-    cmd->add_option("--seed", o->seed, "seed for the weights and the data")->capture_default_str();
-    cmd->add_option("--epsilon", o->epsilon, "step of the central difference")->check(CLI::Range(1e-6, 1e-1))->capture_default_str();
-    cmd->add_option("--tolerance", o->tolerance, "largest relative error that passes")->capture_default_str();
+    cmd->add_option("--batch", o->batch, "examples in the batch")->transform(whole_number(1, 256))->capture_default_str();
+    cmd->add_option("--seed", o->seed, "seed for the weights and the data")->transform(whole_number())->capture_default_str();
+    cmd->add_option("--epsilon", o->epsilon, "step of the central difference")
+        ->transform(real_number(between(1e-6, 1e-1)))
+        ->capture_default_str();
+    cmd->add_option("--tolerance", o->tolerance, "largest relative error that passes")
+        ->transform(real_number(positive()))
+        ->capture_default_str();
     cmd->callback([o] { run_gradcheck(*o); });
 }
 

@@ -13,6 +13,7 @@
 #include "digitnet/model_io.hpp"
 #include "digitnet/network.hpp"
 #include "digitnet/plot.hpp"
+#include "number_options.hpp"
 
 namespace digitnet::cli {
 
@@ -132,11 +133,13 @@ void add_inspect_command(CLI::App& app) {
     cmd->add_flag("--no-bias", o->no_bias, "layers without biases, with --layers");
     cmd->add_option("--weights-png", o->weights_png, "each first-layer neuron's incoming weights as a tile, in one PNG");
     cmd->add_option("--noise", o->noise, "feed N random-noise images and report how confident the answers are")
-        ->check(CLI::Range(1, 1000000));
-    cmd->add_option("--seed", o->seed, "seed for the noise images")->capture_default_str();
+        ->transform(whole_number(1, 1000000));
+    cmd->add_option("--seed", o->seed, "seed for the noise images")->transform(whole_number())->capture_default_str();
     cmd->add_option("--backquery", o->backquery_png, "Rashid's backwards query: what each label looks like, as PNG");
     cmd->add_option("--mistakes", o->mistakes_png, "the worst-classified test images with true and predicted labels, as PNG");
-    cmd->add_option("--mistakes-count", o->mistakes, "how many mistakes to show")->check(CLI::Range(1, 400))->capture_default_str();
+    cmd->add_option("--mistakes-count", o->mistakes, "how many mistakes to show")
+        ->transform(whole_number(1, 400))
+        ->capture_default_str();
     add_data_options(cmd, o->data);
     cmd->callback([o] {
         if (o->model.empty() == o->layers.empty())

@@ -18,6 +18,7 @@
 #include "digitnet/model_io.hpp"
 #include "digitnet/presets.hpp"
 #include "digitnet/train.hpp"
+#include "number_options.hpp"
 
 namespace digitnet::cli {
 
@@ -44,14 +45,12 @@ struct TrainOptions {
 };
 
 std::size_t parse_batch(const std::string& text) {
-    if (text == "all" || text == "0") return 0;
-    try {
-        std::size_t pos = 0;
-        const long v = std::stol(text, &pos);
-        if (pos == text.size() && v > 0) return static_cast<std::size_t>(v);
-    } catch (...) {
-    }
-    throw Error("--batch: expected a positive mini-batch size, or 0 / all for the full batch; found '" + text + "'");
+    if (text == "all") return 0;
+    bool digits = !text.empty();
+    for (char c : text) digits = digits && c >= '0' && c <= '9';
+    if (!digits)
+        throw Error("--batch: expected a positive mini-batch size, or 0 / all for the full batch; found '" + text + "'");
+    return static_cast<std::size_t>(parse_whole_number(text, "--batch"));
 }
 
 std::string format_float(double v) {
@@ -295,31 +294,43 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--init", opts->init, "normal, scaled-normal, rashid, xavier or he");
     cmd->add_flag("--no-bias", opts->no_bias, "layers without biases (Rashid's network)");
     cmd->add_flag("--batch-norm", opts->batch_norm, "batch normalisation on every hidden layer");
-    cmd->add_option("--input-low", opts->input_low, "inputs scaled to LOW..1.0 (Rashid: 0.01)")->check(CLI::Range(0.0, 0.99));
+    cmd->add_option("--input-low", opts->input_low, "inputs scaled to LOW..1.0 (Rashid: 0.01)")
+        ->transform(real_number(between(0.0, 0.99)));
     cmd->add_option("--targets", opts->targets, "target values LOW,HIGH instead of 0,1 (Rashid: 0.01,0.99)");
     cmd->add_option("--target-digit", opts->target_digit, "one output neuron answering \"is this a DIGIT?\"")
-        ->check(CLI::Range(0, 9));
-    cmd->add_option("--epochs", opts->epochs, "number of passes over the training data")->check(CLI::Range(1, 100000));
+        ->transform(whole_number(0, 9));
+    cmd->add_option("--epochs", opts->epochs, "number of passes over the training data")
+        ->transform(whole_number(1, kMaxEpochs));
     cmd->add_option("--batch", opts->batch, "mini-batch size; 1 = stochastic, 0 or all = full batch");
-    cmd->add_option("--lr", opts->lr, "learning rate η (the same meaning at every batch size)");
-    cmd->add_option("--seed", opts->seed, "seed of the random generator (weights, order, dropout)");
+    cmd->add_option("--lr", opts->lr, "learning rate η (the same meaning at every batch size)")
+        ->transform(real_number(positive()));
+    cmd->add_option("--seed", opts->seed, "seed of the random generator (weights, order, dropout)")
+        ->transform(whole_number());
     cmd->add_option("--optimizer", opts->optimizer, "sgd, momentum, nesterov, adagrad, rmsprop or adam");
-    cmd->add_option("--momentum", opts->momentum, "μ for momentum and nesterov (default 0.9)");
-    cmd->add_option("--beta1", opts->beta1, "Adam's β1 (default 0.9)");
-    cmd->add_option("--beta2", opts->beta2, "Adam's β2 (default 0.999)");
-    cmd->add_option("--l2", opts->l2, "L2 regularisation λ (weight decay, scaled by the training-set size)");
-    cmd->add_option("--l1", opts->l1, "L1 regularisation λ");
-    cmd->add_option("--dropout", opts->dropout, "dropout probability on hidden layers, in [0, 1)");
+    cmd->add_option("--momentum", opts->momentum, "μ for momentum and nesterov (default 0.9)")->transform(real_number());
+    cmd->add_option("--beta1", opts->beta1, "Adam's β1 (default 0.9)")->transform(real_number());
+    cmd->add_option("--beta2", opts->beta2, "Adam's β2 (default 0.999)")->transform(real_number());
+    cmd->add_option("--l2", opts->l2, "L2 regularisation λ (weight decay, scaled by the training-set size)")
+        ->transform(real_number(non_negative()));
+    cmd->add_option("--l1", opts->l1, "L1 regularisation λ")->transform(real_number(non_negative()));
+    cmd->add_option("--dropout", opts->dropout, "dropout probability on hidden layers, in [0, 1)")
+        ->transform(real_number({0.0, 1.0, false, true}));
     cmd->add_flag("--augment", opts->augment, "expand the training data with random shifts and rotations");
-    cmd->add_option("--elastic-alpha", opts->elastic_alpha, "with --augment: elastic distortions of strength α (e.g. 34)");
-    cmd->add_option("--elastic-sigma", opts->elastic_sigma, "with --augment: smoothness σ of the distortions (default 4)");
-    cmd->add_option("--train-size", opts->train_size, "use only the first N training examples")->check(CLI::PositiveNumber);
-    cmd->add_option("--early-stop", opts->early_stop, "stop after N epochs without a better validation accuracy");
+    cmd->add_option("--elastic-alpha", opts->elastic_alpha, "with --augment: elastic distortions of strength α (e.g. 34)")
+        ->transform(real_number(between(0.0, 100.0)));
+    cmd->add_option("--elastic-sigma", opts->elastic_sigma, "with --augment: smoothness σ of the distortions (default 4)")
+        ->transform(real_number({0.0, 20.0, true, false}));
+    cmd->add_option("--train-size", opts->train_size, "use only the first N training examples")->transform(whole_number(1));
+    cmd->add_option("--early-stop", opts->early_stop, "stop after N epochs without a better validation accuracy")
+        ->transform(whole_number(0, kMaxEpochs));
     cmd->add_option("--lr-decay", opts->lr_decay, "learning-rate schedule: none, step or plateau");
-    cmd->add_option("--lr-decay-factor", opts->lr_decay_factor, "factor applied at each decay (default 0.5)");
-    cmd->add_option("--lr-step", opts->lr_step, "step: epochs between decays; plateau: patience in epochs");
+    cmd->add_option("--lr-decay-factor", opts->lr_decay_factor, "factor applied at each decay (default 0.5)")
+        ->transform(real_number({0.0, 1.0, true, false}));
+    cmd->add_option("--lr-step", opts->lr_step, "step: epochs between decays; plateau: patience in epochs")
+        ->transform(whole_number(1, kMaxEpochs));
     cmd->add_flag("--no-test-each-epoch", opts->no_test, "do not report test accuracy after every epoch");
-    cmd->add_option("--threads", opts->threads, "threads for matrix products (0 = all cores)")->check(CLI::Range(0, 1024));
+    cmd->add_option("--threads", opts->threads, "threads for matrix products (0 = all cores)")
+        ->transform(whole_number(0, 1024));
     cmd->add_option("--out", opts->out, "write the trained model here (safetensors)");
     cmd->add_option("--metrics", opts->metrics, "write per-epoch metrics here as JSON lines");
     cmd->add_option("--checkpoint-dir", opts->checkpoint_dir, "write a checkpoint here after every epoch");

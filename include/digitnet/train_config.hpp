@@ -12,6 +12,9 @@
 
 namespace digitnet {
 
+// The most epochs a run may ask for (--epochs; also the bound of --early-stop and --lr-step).
+inline constexpr std::size_t kMaxEpochs = 100000;
+
 struct TrainConfig {
     Architecture architecture;
     Init init = Init::normal;
