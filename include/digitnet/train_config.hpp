@@ -38,8 +38,20 @@ struct TrainConfig {
     bool operator==(const TrainConfig&) const = default;
 };
 
+// What a model file or checkpoint can hold and still be read back (load_safetensors' limits):
+// 2..64 layer sizes of 1..100000 each, at most kSafetensorsMaxElements values per tensor, and
+// a file of at most kSafetensorsMaxFileBytes less kFileHeadroomBytes (kept for the header, the
+// metadata and a checkpoint's example order). One check, applied by the writer
+// (architecture_to_json, so save_model and save_checkpoint), the reader (architecture_from_json)
+// and at the start of training (validate). Computed from the sizes: nothing is allocated.
+inline constexpr std::size_t kMaxLayerSizes = 64;
+inline constexpr std::size_t kMaxLayerSize = 100000;
+inline constexpr std::uint64_t kFileHeadroomBytes = 64ull << 20;
+void check_architecture_limits(const Architecture& architecture);
+
 // Throws Error naming the option for any value out of range (negative λ, dropout outside
-// [0, 1), unknown optimiser, ...).
+// [0, 1), unknown optimiser, ...), and for a network whose checkpoint (weights, optimiser
+// state, best weights) would be larger than a file that can be read back.
 void validate(const TrainConfig& config);
 
 // JSON text of a config (for model metadata and checkpoints) and back.

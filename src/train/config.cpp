@@ -3,19 +3,75 @@
 #include "digitnet/train_config.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
 #include "digitnet/error.hpp"
 #include "digitnet/network.hpp"
+#include "digitnet/safetensors.hpp"
 
 namespace digitnet {
 
 using json = nlohmann::json;
 
+namespace {
+
+// Values a model file of this architecture holds: per layer the weights and the biases, or
+// batch normalisation's γ, β and running mean and variance.
+std::uint64_t file_values(const Architecture& a) {
+    std::uint64_t values = 0;
+    for (std::size_t l = 0; l + 1 < a.sizes.size(); ++l)
+        values += static_cast<std::uint64_t>(a.sizes[l]) * a.sizes[l + 1] + 4ull * a.sizes[l + 1];
+    return values;
+}
+
+std::string gigabytes(std::uint64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(bytes) / 1e9);
+    return buf;
+}
+
+constexpr std::uint64_t kMaxFileValues = (kSafetensorsMaxFileBytes - kFileHeadroomBytes) / 4;
+
+}  // namespace
+
+void check_architecture_limits(const Architecture& a) {
+    if (a.sizes.size() < 2 || a.sizes.size() > kMaxLayerSizes)
+        throw Error("layer sizes: expected 2..64 sizes (input, hidden..., output), found " +
+                    std::to_string(a.sizes.size()));
+    for (std::size_t s : a.sizes)
+        if (s == 0 || s > kMaxLayerSize)
+            throw Error("layer sizes: each should be 1..100000, found " + std::to_string(s));
+    for (std::size_t l = 0; l + 1 < a.sizes.size(); ++l)
+        if (static_cast<std::uint64_t>(a.sizes[l]) * a.sizes[l + 1] > kSafetensorsMaxElements)
+            throw Error("layer sizes: layer " + std::to_string(l + 1) + " has " + std::to_string(a.sizes[l]) + " x " +
+                        std::to_string(a.sizes[l + 1]) + " weights, more than the " +
+                        std::to_string(kSafetensorsMaxElements) + " one tensor of a file can be read back with");
+    const std::uint64_t values = file_values(a);
+    if (values > kMaxFileValues)
+        throw Error("layer sizes: a model file would hold " + std::to_string(values) + " values (" +
+                    gigabytes(4 * values) + "), more than a file can be read back with (" +
+                    gigabytes(4 * kMaxFileValues) + ")");
+}
+
 void validate(const TrainConfig& c) {
+    try {
+        check_architecture_limits(c.architecture);
+    } catch (const Error& e) {
+        throw Error("--layers " + c.architecture.describe() + ": " + e.what());
+    }
+    // A checkpoint holds the weights, the optimiser's slots (momentum's velocity, Adam's two
+    // moments, ...) and, with early stopping, the best weights so far.
+    const std::uint64_t slots = c.optimizer.name == "sgd" ? 0 : c.optimizer.name == "adam" ? 2 : 1;
+    const std::uint64_t checkpoint_values = file_values(c.architecture) * (1 + slots + (c.early_stop ? 1 : 0));
+    if (checkpoint_values > kMaxFileValues)
+        throw Error("--layers " + c.architecture.describe() + ": a checkpoint of this network (with " +
+                    c.optimizer.name + "'s state" + (c.early_stop ? " and the best weights" : "") + ") would hold " +
+                    std::to_string(checkpoint_values) + " values (" + gigabytes(4 * checkpoint_values) +
+                    "), more than a file can be read back with (" + gigabytes(4 * kMaxFileValues) + ")");
     validate(c.optimizer);
-    Network probe(c.architecture);  // checks sizes and the cost/output pair
+    Network probe(c.architecture);  // checks the cost/output pair
     if (c.epochs == 0 || c.epochs > 100000) throw Error("--epochs: expected 1..100000, found " + std::to_string(c.epochs));
     if (!(c.learning_rate > 0.0f) || !std::isfinite(c.learning_rate))
         throw Error("--lr: expected a positive learning rate, found " + std::to_string(c.learning_rate));
@@ -65,13 +121,14 @@ static Architecture architecture_from(const json& j) {
     a.encoding.target_low = e.at("target_low").get<float>();
     a.encoding.target_high = e.at("target_high").get<float>();
     a.encoding.target_digit = e.at("target_digit").get<int>();
-    if (a.sizes.size() < 2 || a.sizes.size() > 64) throw Error("'sizes' should list 2..64 layer sizes");
-    for (std::size_t s : a.sizes)
-        if (s == 0 || s > 100000) throw Error("a layer size should be 1..100000, found " + std::to_string(s));
+    check_architecture_limits(a);
     return a;
 }
 
-std::string architecture_to_json(const Architecture& a) { return architecture_json(a).dump(); }
+std::string architecture_to_json(const Architecture& a) {
+    check_architecture_limits(a);  // never write what the reader refuses
+    return architecture_json(a).dump();
+}
 
 Architecture architecture_from_json(const std::string& text) {
     try {
@@ -82,6 +139,7 @@ Architecture architecture_from_json(const std::string& text) {
 }
 
 std::string to_json(const TrainConfig& c) {
+    check_architecture_limits(c.architecture);
     json j{{"architecture", architecture_json(c.architecture)},
            {"init", to_string(c.init)},
            {"epochs", c.epochs},

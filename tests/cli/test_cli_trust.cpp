@@ -31,7 +31,38 @@ void expect_refused(const CliRun& r, const std::string& args, std::initializer_l
     for (const std::string& part : parts) EXPECT_NE(r.err.find(part), std::string::npos) << args << ": " << r.err;
 }
 
+// A small dataset in the mnist_train.csv layout: n rows, digit k % 10 drawn as a bar in rows
+// 2c..2c+1 of the 28x28 image, a little noise from k. Learnable by a 784-10 softmax network.
+std::string write_digits_csv(const fs::path& path, int n, int variant = 0) {
+    digitnet::testing::write_mnist_csv(path, n, [variant](int k, int p) {
+        const int c = k % 10, row = p / 28;
+        return row == 2 * c + 2 || row == 2 * c + 3 || (p * 7 + k * 13 + variant) % 97 == 0;
+    });
+    return path.string();
+}
+
+// A quick training set-up on such a file (200 examples, 40 of them for validation).
+std::string small_run(const std::string& csv, const std::string& layers = "784,10") {
+    return "train --data " + csv + " --validation-size 40 --layers " + layers +
+           " --output softmax --cost log-likelihood --init he --batch 10 --lr 0.1 --seed 3 --quiet";
+}
+
 }  // namespace
+
+// --- what is written can be read back ---
+
+TEST(ArchitectureLimitsCommand, SixtySixLayerSizesAreRefusedBeforeTheDataIsRead) {
+    auto dir = fresh_dir("cli-66");
+    const std::string csv = write_digits_csv(dir / "digits_train.csv", 200);
+    std::string layers = "784";
+    for (int i = 0; i < 64; ++i) layers += ",3";
+    layers += ",10";
+    const std::string model = (dir / "m.safetensors").string();
+    const CliRun r = run_cli(small_run(csv, layers) + " --epochs 1 --out " + model);
+    expect_refused(r, "--layers (66 sizes)", {"--layers", "2..64", "66"});
+    EXPECT_EQ(r.out, "");  // nothing was loaded or trained
+    EXPECT_FALSE(fs::exists(model));
+}
 
 // --- numbers typed on the command line ---
 
