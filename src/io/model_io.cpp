@@ -39,6 +39,9 @@ static std::string shape_text(const std::vector<std::size_t>& shape) {
 
 Network network_from_tensors(const Architecture& architecture, const SafetensorsFile& file,
                              const std::string& prefix, const std::string& source) {
+    for (const Tensor& t : file.tensors)
+        if (t.is_integer && t.name.rfind(prefix + "layer.", 0) == 0)
+            throw Error(source + ": tensor '" + t.name + "' holds integers (I64), expected float weights");
     Network network(architecture);
     for (std::size_t l = 0; l < network.layers.size(); ++l) {
         DenseLayer& layer = network.layers[l];

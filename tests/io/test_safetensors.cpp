@@ -164,6 +164,35 @@ TEST(Safetensors, ReadsF64F16AndBf16AsFloat) {
     EXPECT_EQ(f.find("b")->values, std::vector<float>({1.0f}));
 }
 
+// Integer tensors (a checkpoint's example order) are written and read as I64, exactly.
+TEST(Safetensors, IntegerTensorsRoundTripAsI64) {
+    SafetensorsFile f;
+    Tensor order;
+    order.name = "order";
+    order.shape = {2, 2};
+    order.is_integer = true;
+    order.integers = {3, 0, -2, (std::int64_t{1} << 40) + 1};
+    f.tensors.push_back(order);
+    f.tensors.push_back({"w", {2}, {1.0f, 2.0f}});
+    const std::vector<std::uint8_t> bytes = encode_safetensors(f);
+    EXPECT_NE(std::string(bytes.begin(), bytes.end()).find(R"("dtype":"I64")"), std::string::npos);
+    const SafetensorsFile back = decode_safetensors(bytes, "ints.safetensors");
+    ASSERT_EQ(back.tensors.size(), 2u);
+    EXPECT_TRUE(back.tensors[0].is_integer);
+    EXPECT_EQ(back.tensors[0].integers, order.integers);
+    EXPECT_EQ(back.tensors[0].shape, order.shape);
+    EXPECT_TRUE(back.tensors[0].values.empty());
+    EXPECT_FALSE(back.tensors[1].is_integer);
+    EXPECT_EQ(back.tensors[1].values, (std::vector<float>{1.0f, 2.0f}));
+    // The writer refuses an integer tensor whose count disagrees with its shape, or that also has floats.
+    Tensor bad = order;
+    bad.integers.pop_back();
+    EXPECT_THROW(encode_safetensors(SafetensorsFile{{bad}, {}}), Error);
+    bad = order;
+    bad.values = {1.0f, 2.0f, 3.0f, 4.0f};
+    EXPECT_THROW(encode_safetensors(SafetensorsFile{{bad}, {}}), Error);
+}
+
 TEST(Safetensors, SaveAndLoadThroughAFile) {
     fs::path dir = make_temp_folder();
     std::string path = (dir / "model.safetensors").string();

@@ -100,3 +100,21 @@ TEST(ArchitectureLimits, ANetworkTooLargeForAFileIsRefusedBeforeTraining) {
     const std::string checkpoint = error_of([&] { validate(c); });
     EXPECT_NE(checkpoint.find("checkpoint"), std::string::npos) << checkpoint;
 }
+
+TEST(ModelFile, AnIntegerWeightTensorIsRefused) {
+    Architecture a = with_sizes({3, 2});
+    const Network network(a);
+    SafetensorsFile f;
+    append_network_tensors(network, "", f.tensors);
+    Tensor& w = f.tensors[0];
+    w.is_integer = true;
+    w.integers.assign(w.values.size(), 1);
+    w.values.clear();
+    f.metadata = {{"format", "digitnet-model"}, {"architecture", architecture_to_json(a)}};
+    auto dir = fresh_dir("int-weights");
+    const std::string path = (dir / "m.safetensors").string();
+    save_safetensors(path, f);
+    const std::string message = error_of([&] { load_model(path); });
+    EXPECT_NE(message.find(path), std::string::npos) << message;
+    EXPECT_NE(message.find("layer.0.weights"), std::string::npos) << message;
+}
