@@ -152,13 +152,14 @@ std::string epoch_line(const EpochMetrics& m, std::size_t epochs) {
 }
 
 void run_train(const TrainOptions& o, const CLI::App& cmd) {
-    set_num_threads(o.threads);
     const std::string checkpoint_file_name = "checkpoint.safetensors";
     const bool resuming = !o.resume.empty();
     const std::string resume_path =
         resuming ? (std::filesystem::path(o.resume) / checkpoint_file_name).string() : std::string();
     if (resuming && !std::filesystem::exists(resume_path))
         throw Error("--resume: no checkpoint in " + o.resume + " (looked for " + resume_path + ")");
+    // A resumed run keeps the thread count it was trained with, unless --threads says otherwise.
+    set_num_threads(resuming && !cmd.count("--threads") ? read_checkpoint_info(resume_path).threads : o.threads);
     std::string checkpoint_dir = resuming ? o.resume : o.checkpoint_dir;
 
     // Ctrl-C from here on asks the trainer to stop between mini-batches and checkpoint.

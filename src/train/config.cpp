@@ -10,6 +10,7 @@
 #include "digitnet/error.hpp"
 #include "digitnet/network.hpp"
 #include "digitnet/safetensors.hpp"
+#include "train/json_fields.hpp"
 
 namespace digitnet {
 
@@ -87,11 +88,20 @@ void validate(const TrainConfig& c) {
         throw Error("--elastic-alpha: expected 0..100 pixels, found " + std::to_string(c.elastic_alpha));
     if (!(c.elastic_sigma > 0.0f && c.elastic_sigma <= 20.0f))
         throw Error("--elastic-sigma: expected a value in (0, 20], found " + std::to_string(c.elastic_sigma));
-    if (c.lr_step == 0) throw Error("--lr-step: expected at least 1 epoch, found 0");
+    if (c.lr_step == 0 || c.lr_step > kMaxEpochs)
+        throw Error("--lr-step: expected 1..100000 epochs, found " + std::to_string(c.lr_step));
+    if (c.early_stop > kMaxEpochs)
+        throw Error("--early-stop: expected 0..100000 epochs, found " + std::to_string(c.early_stop));
+    if (!std::isfinite(c.optimizer.epsilon))
+        throw Error("--epsilon: expected a finite value, found " + std::to_string(c.optimizer.epsilon));
     const Encoding& e = c.architecture.encoding;
     if (!(e.input_low >= 0.0f && e.input_low < 1.0f))
         throw Error("input_low: expected a value in [0, 1), found " + std::to_string(e.input_low));
-    if (e.target_digit > 9) throw Error("--target-digit: expected 0..9, found " + std::to_string(e.target_digit));
+    if (e.target_digit < -1 || e.target_digit > 9)
+        throw Error("--target-digit: expected 0..9, found " + std::to_string(e.target_digit));
+    if (!std::isfinite(e.target_low) || !std::isfinite(e.target_high) || !(e.target_low < e.target_high))
+        throw Error("--targets: expected LOW < HIGH, found " + std::to_string(e.target_low) + "," +
+                    std::to_string(e.target_high));
 }
 
 static json architecture_json(const Architecture& a) {
@@ -109,18 +119,32 @@ static json architecture_json(const Architecture& a) {
 }
 
 static Architecture architecture_from(const json& j) {
+    using namespace json_fields;
+    only_keys(j, {"sizes", "hidden", "output", "cost", "use_bias", "batch_norm", "encoding"});
     Architecture a;
-    a.sizes = j.at("sizes").get<std::vector<std::size_t>>();
-    a.hidden = parse_activation(j.at("hidden").get<std::string>(), "hidden");
-    a.output = parse_activation(j.at("output").get<std::string>(), "output");
-    a.cost = parse_cost(j.at("cost").get<std::string>(), "cost");
-    a.use_bias = j.at("use_bias").get<bool>();
-    a.batch_norm = j.value("batch_norm", false);
-    const json& e = j.at("encoding");
-    a.encoding.input_low = e.at("input_low").get<float>();
-    a.encoding.target_low = e.at("target_low").get<float>();
-    a.encoding.target_high = e.at("target_high").get<float>();
-    a.encoding.target_digit = e.at("target_digit").get<int>();
+    const json& sizes = field(j, "sizes");
+    if (!sizes.is_array() || sizes.size() > kMaxLayerSizes)
+        throw Error("'sizes' should list 2..64 layer sizes, found " + shown(sizes));
+    a.sizes.clear();
+    for (const json& size : sizes) {
+        if (!size.is_number_unsigned() || size.get<std::uint64_t>() == 0 || size.get<std::uint64_t>() > kMaxLayerSize)
+            throw Error("'sizes' should hold layer sizes 1..100000, found " + shown(size));
+        a.sizes.push_back(static_cast<std::size_t>(size.get<std::uint64_t>()));
+    }
+    a.hidden = parse_activation(text(j, "hidden"), "hidden");
+    a.output = parse_activation(text(j, "output"), "output");
+    a.cost = parse_cost(text(j, "cost"), "cost");
+    a.use_bias = boolean(j, "use_bias");
+    a.batch_norm = j.contains("batch_norm") ? boolean(j, "batch_norm") : false;
+    const json& e = field(j, "encoding");
+    only_keys(e, {"input_low", "target_low", "target_high", "target_digit"});
+    a.encoding.input_low = real_float(e, "input_low");
+    a.encoding.target_low = real_float(e, "target_low");
+    a.encoding.target_high = real_float(e, "target_high");
+    const json& digit = field(e, "target_digit");
+    if (!digit.is_number_integer() || digit.get<std::int64_t>() < -1 || digit.get<std::int64_t>() > 9)
+        throw Error("'target_digit' should be -1 or 0..9, found " + shown(digit));
+    a.encoding.target_digit = digit.get<int>();
     check_architecture_limits(a);
     return a;
 }
@@ -169,37 +193,44 @@ std::string to_json(const TrainConfig& c) {
 }
 
 TrainConfig train_config_from_json(const std::string& text) {
+    using namespace json_fields;
     try {
         const json j = json::parse(text);
+        only_keys(j, {"architecture", "init", "epochs", "batch_size", "learning_rate", "seed", "optimizer", "l2", "l1",
+                      "dropout", "augment", "elastic_alpha", "elastic_sigma", "train_size", "early_stop", "lr_decay",
+                      "lr_decay_factor", "lr_step", "evaluate_test"});
         TrainConfig c;
-        c.architecture = architecture_from(j.at("architecture"));
-        c.init = parse_init(j.at("init").get<std::string>(), "init");
-        c.epochs = j.at("epochs").get<std::size_t>();
-        c.batch_size = j.at("batch_size").get<std::size_t>();
-        c.learning_rate = j.at("learning_rate").get<float>();
-        c.seed = j.at("seed").get<std::uint64_t>();
-        const json& o = j.at("optimizer");
-        c.optimizer.name = o.at("name").get<std::string>();
-        c.optimizer.momentum = o.at("momentum").get<float>();
-        c.optimizer.rho = o.at("rho").get<float>();
-        c.optimizer.beta1 = o.at("beta1").get<float>();
-        c.optimizer.beta2 = o.at("beta2").get<float>();
-        c.optimizer.epsilon = o.at("epsilon").get<float>();
-        c.l2 = j.at("l2").get<float>();
-        c.l1 = j.at("l1").get<float>();
-        c.dropout = j.at("dropout").get<float>();
-        c.augment = j.at("augment").get<bool>();
-        c.elastic_alpha = j.value("elastic_alpha", 0.0f);
-        c.elastic_sigma = j.value("elastic_sigma", 4.0f);
-        c.train_size = j.at("train_size").get<std::size_t>();
-        c.early_stop = j.at("early_stop").get<std::size_t>();
-        c.lr_decay = j.at("lr_decay").get<std::string>();
-        c.lr_decay_factor = j.at("lr_decay_factor").get<float>();
-        c.lr_step = j.at("lr_step").get<std::size_t>();
-        c.evaluate_test = j.at("evaluate_test").get<bool>();
+        c.architecture = architecture_from(field(j, "architecture"));
+        c.init = parse_init(json_fields::text(j, "init"), "init");
+        c.epochs = whole(j, "epochs", kMaxEpochs);
+        c.batch_size = whole(j, "batch_size");
+        c.learning_rate = real_float(j, "learning_rate");
+        c.seed = whole(j, "seed");
+        const json& o = field(j, "optimizer");
+        only_keys(o, {"name", "momentum", "rho", "beta1", "beta2", "epsilon"});
+        c.optimizer.name = json_fields::text(o, "name");
+        c.optimizer.momentum = real_float(o, "momentum");
+        c.optimizer.rho = real_float(o, "rho");
+        c.optimizer.beta1 = real_float(o, "beta1");
+        c.optimizer.beta2 = real_float(o, "beta2");
+        c.optimizer.epsilon = real_float(o, "epsilon");
+        c.l2 = real_float(j, "l2");
+        c.l1 = real_float(j, "l1");
+        c.dropout = real_float(j, "dropout");
+        c.augment = boolean(j, "augment");
+        c.elastic_alpha = j.contains("elastic_alpha") ? real_float(j, "elastic_alpha") : 0.0f;
+        c.elastic_sigma = j.contains("elastic_sigma") ? real_float(j, "elastic_sigma") : 4.0f;
+        c.train_size = whole(j, "train_size");
+        c.early_stop = whole(j, "early_stop");
+        c.lr_decay = json_fields::text(j, "lr_decay");
+        c.lr_decay_factor = real_float(j, "lr_decay_factor");
+        c.lr_step = whole(j, "lr_step");
+        c.evaluate_test = boolean(j, "evaluate_test");
         return c;
     } catch (const json::exception& e) {
         throw Error(std::string("training configuration JSON: ") + e.what());
+    } catch (const Error& e) {
+        throw Error(std::string("training configuration: ") + e.what());
     }
 }
 
@@ -219,21 +250,26 @@ std::string to_json(const EpochMetrics& m) {
 }
 
 EpochMetrics epoch_metrics_from_json(const std::string& text) {
+    using namespace json_fields;
     try {
         const json j = json::parse(text);
+        only_keys(j, {"epoch", "train_cost", "train_accuracy", "validation_cost", "validation_accuracy", "test_accuracy",
+                      "seconds", "learning_rate"});
         EpochMetrics m;
-        m.epoch = j.at("epoch").get<std::size_t>();
-        auto get = [&](const char* key) { return j.contains(key) ? j[key].get<double>() : kNotMeasured; };
+        m.epoch = whole(j, "epoch");
+        auto get = [&](const char* key) { return j.contains(key) ? real(j, key) : kNotMeasured; };
         m.train_cost = get("train_cost");
         m.train_accuracy = get("train_accuracy");
         m.validation_cost = get("validation_cost");
         m.validation_accuracy = get("validation_accuracy");
         m.test_accuracy = get("test_accuracy");
-        m.seconds = j.value("seconds", 0.0);
-        m.learning_rate = j.value("learning_rate", 0.0);
+        m.seconds = j.contains("seconds") ? real(j, "seconds") : 0.0;
+        m.learning_rate = j.contains("learning_rate") ? real(j, "learning_rate") : 0.0;
         return m;
     } catch (const json::exception& e) {
         throw Error(std::string("metrics JSON: ") + e.what());
+    } catch (const Error& e) {
+        throw Error(std::string("metrics: ") + e.what());
     }
 }
 
