@@ -14,6 +14,7 @@
 #include "digitnet/plot.hpp"
 #include "digitnet/slowdown.hpp"
 #include "number_options.hpp"
+#include "output_paths.hpp"
 
 namespace digitnet::cli {
 
@@ -122,6 +123,7 @@ void write_plot(const std::string& path, const std::vector<Case>& cases) {
 }
 
 void run_slowdown_demo(const SlowdownCliOptions& o) {
+    check_outputs({{"--csv", o.csv}, {"--png", o.png}});
     const std::vector<Case> cases = run_cases(o);
     if (o.json) {
         nlohmann::json j{{"learning_rate", o.lr}, {"epochs", o.epochs}, {"threshold", kLowCost}};

@@ -14,6 +14,7 @@
 #include "digitnet/network.hpp"
 #include "digitnet/plot.hpp"
 #include "number_options.hpp"
+#include "output_paths.hpp"
 
 namespace digitnet::cli {
 
@@ -147,6 +148,8 @@ void add_inspect_command(CLI::App& app) {
         const bool seeing = !o->weights_png.empty() || o->noise || !o->backquery_png.empty() || !o->mistakes_png.empty();
         if (seeing && o->model.empty())
             throw Error("--weights-png, --noise, --backquery and --mistakes need a trained model file");
+        check_outputs({{"--weights-png", o->weights_png}, {"--backquery", o->backquery_png}, {"--mistakes", o->mistakes_png}},
+                      {{"model", o->model}, {"data", o->mistakes_png.empty() ? "" : o->data.data}});
         if (!o->layers.empty()) {
             Architecture a;
             a.sizes = parse_layer_sizes(o->layers);

@@ -1,5 +1,6 @@
 // digitnet predict: classify image files (your own handwriting) with a trained model.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "digitnet/image.hpp"
 #include "digitnet/model_io.hpp"
 #include "digitnet/preprocess.hpp"
+#include "output_paths.hpp"
 
 namespace digitnet::cli {
 
@@ -25,7 +27,26 @@ struct PredictOptions {
     std::string save_input;
 };
 
+// Where --save-input puts the input of image i: the path asked for, or with several images
+// NAME-<i>.EXT in the folder asked for.
+std::vector<std::string> save_input_paths(const PredictOptions& o) {
+    std::vector<std::string> paths;
+    if (o.save_input.empty()) return paths;
+    if (o.images.size() == 1) return {o.save_input};
+    const std::filesystem::path asked(o.save_input);
+    for (std::size_t i = 0; i < o.images.size(); ++i)
+        paths.push_back((asked.parent_path() / (asked.stem().string() + "-" + std::to_string(i) + asked.extension().string()))
+                            .string());
+    return paths;
+}
+
 void run_predict(const PredictOptions& o) {
+    // Every output checked first: none may replace the model or one of the images.
+    const std::vector<std::string> save_paths = save_input_paths(o);
+    std::vector<NamedPath> outputs, inputs{{"model", o.model}};
+    for (const std::string& path : save_paths) outputs.push_back({"--save-input", path});
+    for (const std::string& path : o.images) inputs.push_back({"image", path});
+    check_outputs(outputs, inputs);
     Network network = load_model(o.model);
     if (network.input_size() != 784)
         throw Error(o.model + ": predict needs a network with 784 (28x28) inputs, found " +
@@ -34,15 +55,9 @@ void run_predict(const PredictOptions& o) {
         const GrayImage image = load_image(path);
         // MNIST-like input: ink high, centred by mass in 28x28 (or a plain resize with --raw).
         const std::vector<float> pixels = o.raw ? resize_to(image, 28, 28) : preprocess_digit(image);
-        if (!o.save_input.empty()) {
+        if (!save_paths.empty()) {
             GrayImage input{28, 28, pixels};
-            std::string out = o.save_input;
-            if (o.images.size() > 1) {
-                const auto dot = out.rfind('.');
-                out = out.substr(0, dot) + "-" + std::to_string(&path - o.images.data()) +
-                      (dot == std::string::npos ? "" : out.substr(dot));
-            }
-            write_png(out, upscale(input, 10));
+            write_png(save_paths[static_cast<std::size_t>(&path - o.images.data())], upscale(input, 10));
         }
         Matrix x(1, 784), encoded;
         std::copy(pixels.begin(), pixels.end(), x.begin());

@@ -13,6 +13,7 @@
 #include "digitnet/image.hpp"
 #include "digitnet/preprocess.hpp"
 #include "number_options.hpp"
+#include "output_paths.hpp"
 
 namespace digitnet::cli {
 
@@ -118,6 +119,7 @@ void add_show_command(CLI::App& app) {
             throw Error("show: --data and --split go with --index, not with IMAGE_FILE");
         }
         if (have_index && opts->raw) throw Error("show: --raw goes with IMAGE_FILE, not with --index");
+        check_outputs({{"--png", opts->png}}, {{"image", opts->file}, {"data", have_index ? opts->data.data : ""}});
         if (have_file) show_file(*opts);
         else show_dataset_image(*opts);
     });

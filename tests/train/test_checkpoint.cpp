@@ -14,6 +14,7 @@
 #include "digitnet/safetensors.hpp"
 #include "digitnet/train.hpp"
 #include "test_support.hpp"
+#include "train/checkpoint_forge.hpp"
 
 using namespace digitnet;
 using digitnet::testing::fresh_dir;
@@ -125,30 +126,7 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string hex32(std::uint32_t v) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%08x", v);
-    return buf;
-}
-
-// The two checksums as docs/reliability.md defines them: data_crc32 is zlib's CRC-32 of the data
-// section; metadata_crc32 that of every other metadata entry in key order, as key NUL value NUL.
-void reseal(SafetensorsFile& file) {
-    file.metadata.erase("data_crc32");
-    file.metadata.erase("metadata_crc32");
-    uLong meta = crc32(0L, Z_NULL, 0);
-    for (const auto& [key, value] : file.metadata) {
-        const std::string entry = key + std::string(1, '\0') + value + std::string(1, '\0');
-        meta = crc32(meta, reinterpret_cast<const Bytef*>(entry.data()), static_cast<uInt>(entry.size()));
-    }
-    const std::vector<std::uint8_t> bytes = encode_safetensors(file);
-    std::uint64_t header = 0;
-    for (int i = 7; i >= 0; --i) header = (header << 8) | bytes[static_cast<std::size_t>(i)];
-    const std::size_t begin = 8 + static_cast<std::size_t>(header);
-    const uLong data = crc32(crc32(0L, Z_NULL, 0), bytes.data() + begin, static_cast<uInt>(bytes.size() - begin));
-    file.metadata["data_crc32"] = hex32(static_cast<std::uint32_t>(data));
-    file.metadata["metadata_crc32"] = hex32(static_cast<std::uint32_t>(meta));
-}
+using digitnet::testing::reseal;
 
 struct Fixture {
     DataSplits data = synthetic_splits(1000);
