@@ -289,10 +289,15 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
         config.epochs = std::max(config.epochs, requested.epochs);
     }
     set_num_threads(resuming && !given("--threads") ? info.threads : o.threads);
-    if (resuming && num_threads() != info.threads)
-        throw Error("--threads " + std::to_string(o.threads) + " contradicts the checkpoint " + resume_path +
-                    ", which was trained with " + std::to_string(info.threads) +
-                    " threads: the sums, and so the bytes, would differ (leave the flag out to continue as it was)");
+    if (resuming && num_threads() != info.threads) {
+        if (given("--threads"))
+            throw Error("--threads " + std::to_string(o.threads) + " contradicts the checkpoint " + resume_path +
+                        ", which was trained with " + std::to_string(info.threads) +
+                        " threads: the sums, and so the bytes, would differ (leave the flag out to continue as it was)");
+        throw Error("--resume: the checkpoint " + resume_path + " was trained with " + std::to_string(info.threads) +
+                    " threads, and OpenBLAS gives this run at most " + std::to_string(num_threads()) +
+                    ": the sums, and so the bytes, would differ");
+    }
     DataOptions data_options = o.data;
     if (!given("--validation-size"))
         data_options.validation_size = resuming ? info.validation_size : find_preset(o.preset).validation_size;
@@ -319,14 +324,14 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     } else {
         const fs::path out(o.out.empty() ? std::string("digitnet-model.safetensors") : o.out);
         interrupt_folder = (out.parent_path() / (out.stem().string() + ".checkpoint")).string();
+        // Created only if a Ctrl-C comes; its folder is --out's, checked above.
+        const std::string option = o.out.empty() ? "train" : "--out";
         std::error_code ec;
         if (fs::exists(interrupt_folder, ec) && !fs::is_directory(interrupt_folder, ec))
-            throw Error("--out: a Ctrl-C would write its checkpoint into '" + interrupt_folder +
-                        "', which is a file, expected a folder (use --checkpoint-dir)");
+            throw Error(option + ": a Ctrl-C would write its checkpoint into '" + interrupt_folder +
+                        "', which is a file, expected a folder (or give --checkpoint-dir)");
         if (fs::is_directory(interrupt_folder, ec))
-            check_outputs({{"--out", (fs::path(interrupt_folder) / kCheckpointFileName).string()}});
-        else
-            check_outputs({{"--out", interrupt_folder}});  // it can be created there
+            check_outputs({{option, (fs::path(interrupt_folder) / kCheckpointFileName).string()}});
     }
     // (The checkpoint may replace the one resumed from: that is how a run continues in place.)
     if (checkpoints)
