@@ -202,10 +202,12 @@ void check_format(const SafetensorsFile& file) {
     if (version != kCheckpointFormatVersion)
         throw Error("format_version '" + clipped(version) + "' is not one this digitnet reads (it reads " +
                     kCheckpointFormatVersion + ")");
-    for (const auto& [key, value] : file.metadata)
+    for (const auto& entry : file.metadata) {
+        const std::string& key = entry.first;
         if (std::find_if(std::begin(kMetadataKeys), std::end(kMetadataKeys),
                          [&](const char* k) { return key == k; }) == std::end(kMetadataKeys))
             throw Error("unexpected metadata '" + clipped(key) + "'");
+    }
     for (const char* key : kMetadataKeys) (void)metadata(file, key);
     const std::string& meta_crc = metadata(file, kMetadataChecksum);
     const std::string& data_crc = metadata(file, kDataChecksum);
