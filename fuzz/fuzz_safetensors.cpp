@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const digitnet::Tensor& t : file.tensors) {
         std::size_t count = 1;
         for (std::size_t d : t.shape) count *= d;
-        if (count != t.values.size()) __builtin_trap();
+        if (count != (t.is_integer ? t.integers.size() : t.values.size())) __builtin_trap();
+        if (t.is_integer && !t.values.empty()) __builtin_trap();
         for (float v : t.values)
             if (!std::isfinite(v)) __builtin_trap();
     }
@@ -31,6 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const digitnet::Tensor& a = file.tensors[i];
         const digitnet::Tensor& b = again.tensors[i];
         if (a.name != b.name || a.shape != b.shape || a.values.size() != b.values.size()) __builtin_trap();
+        if (a.is_integer != b.is_integer || a.integers != b.integers) __builtin_trap();
         if (!a.values.empty() && std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(float)) != 0)
             __builtin_trap();
     }

@@ -15,6 +15,8 @@
 #include "digitnet/image.hpp"
 #include "digitnet/plot.hpp"
 #include "digitnet/slowdown.hpp"
+#include "number_options.hpp"
+#include "output_paths.hpp"
 
 namespace digitnet::cli {
 
@@ -123,6 +125,7 @@ void write_plot(const std::string& path, const std::vector<Case>& cases) {
 }
 
 void run_slowdown_demo(const SlowdownCliOptions& o) {
+    check_outputs({{"--csv", o.csv}, {"--png", o.png}});
     const std::vector<Case> cases = run_cases(o);
     if (o.json) {
         nlohmann::json j{{"learning_rate", o.lr}, {"epochs", o.epochs}, {"threshold", kLowCost}};
@@ -165,10 +168,10 @@ void add_demo_command(CLI::App& app) {
     auto* slowdown = cmd->add_subcommand(
         "slowdown", "Nielsen ch. 3: one saturated sigmoid neuron learns slowly with the quadratic cost, fast with "
                     "cross-entropy");
-    slowdown->add_option("--epochs", opts->epochs, "gradient-descent steps")->check(CLI::Range(1, 1000000))
+    slowdown->add_option("--epochs", opts->epochs, "gradient-descent steps")->transform(whole_number(1, 1000000))
         ->capture_default_str();
     slowdown->add_option("--lr", opts->lr, "learning rate η, the same for both costs")
-        ->check(CLI::PositiveNumber)
+        ->transform(real_number(positive()))
         ->capture_default_str();
     slowdown->add_flag("--json", opts->json, "print every epoch's values as one JSON object");
     slowdown->add_option("--csv", opts->csv, "write every epoch's costs and outputs to this CSV file");

@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/explain.hpp"
+#include "number_options.hpp"
 
 namespace digitnet::cli {
 
@@ -17,7 +18,8 @@ namespace {
 struct ExplainOptions {
     std::string layers;
     std::uint64_t seed = 1;
-    std::vector<float> input, target;
+    std::string input_text, target_text;
+    bool have_input = false, have_target = false;
     float lr = 0.5f;
     bool json = false;
 };
@@ -39,8 +41,8 @@ void run_explain(const ExplainOptions& o) {
         for (float& v : x) v = static_cast<float>(rng.uniform());
         y[0] = 0.99f;
     }
-    if (!o.input.empty()) x = o.input;
-    if (!o.target.empty()) y = o.target;
+    if (o.have_input) x = parse_real_list(o.input_text, "--input");
+    if (o.have_target) y = parse_real_list(o.target_text, "--target");
     const Explanation e = explain_step(network, x, y, o.lr);
     if (!o.json) {
         std::printf("%s", format_explanation(e).c_str());
@@ -62,12 +64,18 @@ void add_explain_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("explain", "one backpropagation step on a tiny network, printed neuron by neuron");
     cmd->footer("Default: the classic 2-2-2 sigmoid example with given weights, x = (0.05, 0.10), y = (0.01, 0.99).");
     cmd->add_option("--layers", o->layers, "a small network with seeded weights instead, e.g. 3,2,2");
-    cmd->add_option("--seed", o->seed, "seed for the weights and input with --layers")->capture_default_str();
-    cmd->add_option("--input", o->input, "input values x (as many as the first layer)")->delimiter(',');
-    cmd->add_option("--target", o->target, "target values y (as many as the last layer)")->delimiter(',');
-    cmd->add_option("--lr", o->lr, "learning rate η")->check(CLI::PositiveNumber)->capture_default_str();
+    cmd->add_option("--seed", o->seed, "seed for the weights and input with --layers")
+        ->transform(whole_number())
+        ->capture_default_str();
+    cmd->add_option("--input", o->input_text, "input values x, comma-separated (as many as the first layer)");
+    cmd->add_option("--target", o->target_text, "target values y, comma-separated (as many as the last layer)");
+    cmd->add_option("--lr", o->lr, "learning rate η")->transform(real_number(positive()))->capture_default_str();
     cmd->add_flag("--json", o->json, "the same numbers as JSON");
-    cmd->callback([o] { run_explain(*o); });
+    cmd->callback([o, cmd] {
+        o->have_input = cmd->count("--input") > 0;
+        o->have_target = cmd->count("--target") > 0;
+        run_explain(*o);
+    });
 }
 
 }  // namespace digitnet::cli

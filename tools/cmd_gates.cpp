@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "digitnet/format.hpp"
 #include "digitnet/perceptron.hpp"
+#include "number_options.hpp"
 
 namespace digitnet::cli {
 namespace {
@@ -154,7 +155,7 @@ void add_gates_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("gates", "Perceptrons as logic gates, the cheese festival, and the learning rule");
     auto args = std::make_shared<GatesArgs>();
     cmd->add_option("--epochs", args->epochs, "most passes the learning rule makes over a truth table")
-        ->check(CLI::Range(1, 1000000))
+        ->transform(whole_number(1, 1000000))
         ->capture_default_str();
     cmd->add_flag("--json", args->json, "print one JSON object instead of tables");
     cmd->callback([args] {

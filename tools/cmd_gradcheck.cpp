@@ -7,6 +7,7 @@
 #include "digitnet/error.hpp"
 #include "digitnet/gradcheck.hpp"
 #include "digitnet/gradient_timing.hpp"
+#include "number_options.hpp"
 
 namespace digitnet::cli {
 
@@ -106,10 +107,14 @@ void add_gradcheck_command(CLI::App& app) {
     cmd->add_option("--activation", o->activation, "hidden activation: sigmoid, tanh, relu, identity")->capture_default_str();
     cmd->add_option("--output", o->output, "output activation: sigmoid, softmax, identity, tanh, relu")->capture_default_str();
     cmd->add_option("--cost", o->cost, "quadratic, cross-entropy or log-likelihood")->capture_default_str();
-    cmd->add_option("--batch", o->batch, "examples in the batch")->check(CLI::Range(1, 256))->capture_default_str();
-    cmd->add_option("--seed", o->seed, "seed for the weights and the data")->capture_default_str();
-    cmd->add_option("--epsilon", o->epsilon, "step of the central difference")->check(CLI::Range(1e-6, 1e-1))->capture_default_str();
-    cmd->add_option("--tolerance", o->tolerance, "largest relative error that passes")->capture_default_str();
+    cmd->add_option("--batch", o->batch, "examples in the batch")->transform(whole_number(1, 256))->capture_default_str();
+    cmd->add_option("--seed", o->seed, "seed for the weights and the data")->transform(whole_number())->capture_default_str();
+    cmd->add_option("--epsilon", o->epsilon, "step of the central difference")
+        ->transform(real_number(between(1e-6, 1e-1)))
+        ->capture_default_str();
+    cmd->add_option("--tolerance", o->tolerance, "largest relative error that passes")
+        ->transform(real_number(positive()))
+        ->capture_default_str();
     cmd->add_flag("--timings", o->timings,
                   "time the numerical gradient against backpropagation, here and on 784-16-16-10 (Saito's point: "
                   "numerical gradients are slow)");

@@ -14,6 +14,8 @@
 #include "digitnet/model_io.hpp"
 #include "digitnet/network.hpp"
 #include "digitnet/plot.hpp"
+#include "number_options.hpp"
+#include "output_paths.hpp"
 
 namespace digitnet::cli {
 
@@ -138,11 +140,13 @@ void add_inspect_command(CLI::App& app) {
                     "with --weights-png: draw only the first N neurons (numbered from 0; default all)")
         ->check(CLI::Range(1, 100000));
     cmd->add_option("--noise", o->noise, "feed N random-noise images and report how confident the answers are")
-        ->check(CLI::Range(1, 1000000));
-    cmd->add_option("--seed", o->seed, "seed for the noise images")->capture_default_str();
+        ->transform(whole_number(1, 1000000));
+    cmd->add_option("--seed", o->seed, "seed for the noise images")->transform(whole_number())->capture_default_str();
     cmd->add_option("--backquery", o->backquery_png, "Rashid's backwards query: what each label looks like, as PNG");
     cmd->add_option("--mistakes", o->mistakes_png, "the worst-classified test images with true and predicted labels, as PNG");
-    cmd->add_option("--mistakes-count", o->mistakes, "how many mistakes to show")->check(CLI::Range(1, 400))->capture_default_str();
+    cmd->add_option("--mistakes-count", o->mistakes, "how many mistakes to show")
+        ->transform(whole_number(1, 400))
+        ->capture_default_str();
     add_data_options(cmd, o->data);
     cmd->callback([o] {
         if (o->model.empty() == o->layers.empty())
@@ -150,6 +154,8 @@ void add_inspect_command(CLI::App& app) {
         const bool seeing = !o->weights_png.empty() || o->noise || !o->backquery_png.empty() || !o->mistakes_png.empty();
         if (seeing && o->model.empty())
             throw Error("--weights-png, --noise, --backquery and --mistakes need a trained model file");
+        check_outputs({{"--weights-png", o->weights_png}, {"--backquery", o->backquery_png}, {"--mistakes", o->mistakes_png}},
+                      {{"model", o->model}, {"data", o->mistakes_png.empty() ? "" : o->data.data}});
         if (!o->layers.empty()) {
             Architecture a;
             a.sizes = parse_layer_sizes(o->layers);

@@ -15,6 +15,7 @@
 #include "digitnet/image.hpp"
 #include "digitnet/plot.hpp"
 #include "digitnet/train_config.hpp"
+#include "output_paths.hpp"
 #include "plot_commands.hpp"
 
 namespace digitnet::cli {
@@ -108,7 +109,10 @@ void add_plot_command(CLI::App& app) {
     auto* activations = plot->add_subcommand(
         "activations", "step, sigmoid, tanh and ReLU on z in [-6, 6], beside their derivatives");
     activations->add_option("-o,--output", *activations_out, "PNG file to write")->capture_default_str();
-    activations->callback([activations_out] { plot_activations(*activations_out); });
+    activations->callback([activations_out] {
+        check_outputs({{"--output", *activations_out}});
+        plot_activations(*activations_out);
+    });
 
     auto files = std::make_shared<std::vector<std::string>>();
     auto metrics_out = std::make_shared<std::string>("metrics.png");
@@ -116,7 +120,12 @@ void add_plot_command(CLI::App& app) {
         "metrics", "cost and accuracy per epoch from training metrics (JSON lines), several runs overlaid");
     metrics->add_option("FILES", *files, "metrics files, one JSON object per line")->required();
     metrics->add_option("-o,--output", *metrics_out, "PNG file to write")->capture_default_str();
-    metrics->callback([files, metrics_out] { plot_metrics(*files, *metrics_out); });
+    metrics->callback([files, metrics_out] {
+        std::vector<NamedPath> inputs;
+        for (const std::string& file : *files) inputs.push_back({"metrics file", file});
+        check_outputs({{"--output", *metrics_out}}, inputs);
+        plot_metrics(*files, *metrics_out);
+    });
 
     add_plot_confusion_command(plot);
 }

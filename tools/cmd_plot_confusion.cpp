@@ -9,6 +9,7 @@
 #include "digitnet/image.hpp"
 #include "digitnet/model_io.hpp"
 #include "digitnet/plot.hpp"
+#include "output_paths.hpp"
 #include "plot_commands.hpp"
 
 namespace digitnet::cli {
@@ -22,6 +23,7 @@ struct ConfusionOptions {
 };
 
 void run_confusion(const ConfusionOptions& o) {
+    check_outputs({{"--out", o.out}}, {{"model", o.model}, {"data", o.data.data}});
     Network network = load_model(o.model);
     DataOptions data_options = o.data;
     data_options.validation_size = 0;

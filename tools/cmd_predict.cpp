@@ -14,6 +14,7 @@
 #include "digitnet/model_io.hpp"
 #include "digitnet/network_picture.hpp"
 #include "digitnet/preprocess.hpp"
+#include "output_paths.hpp"
 
 namespace digitnet::cli {
 
@@ -28,11 +29,17 @@ struct PredictOptions {
     std::string save_input, activations;
 };
 
-// OUT.png for one image, OUT-k.png (k = its place among the files) for several.
-std::string numbered(const std::string& out, std::size_t k, std::size_t count) {
-    if (count < 2) return out;
-    const auto dot = out.rfind('.');
-    return out.substr(0, dot) + "-" + std::to_string(k) + (dot == std::string::npos ? "" : out.substr(dot));
+// Where an output for image i goes: the path asked for, or with several images NAME-<i>.EXT in
+// the folder asked for ("" when none was asked for).
+std::vector<std::string> numbered_paths(const std::string& asked_for, std::size_t count) {
+    std::vector<std::string> paths(count);
+    if (asked_for.empty()) return paths;
+    if (count == 1) return {asked_for};
+    const std::filesystem::path asked(asked_for);
+    for (std::size_t i = 0; i < count; ++i)
+        paths[i] = (asked.parent_path() / (asked.stem().string() + "-" + std::to_string(i) + asked.extension().string()))
+                       .string();
+    return paths;
 }
 
 // The library's image errors start "IMAGE: "; name the file instead.
@@ -44,12 +51,13 @@ std::string about(const std::string& path, const std::string& message) {
 }
 
 // One image: read, made MNIST-like, classified, printed. Throws Error for a file it cannot read.
-void predict_one(Network& network, const PredictOptions& o, std::size_t k) {
+void predict_one(Network& network, const PredictOptions& o, std::size_t k, const std::string& save_path,
+                 const std::string& activations_path) {
     const std::string& path = o.images[k];
     const GrayImage image = load_image(path);
     // MNIST-like input: ink high, centred by mass in 28x28 (or a plain resize with --raw).
     const std::vector<float> pixels = o.raw ? resize_to(image, 28, 28) : preprocess_digit(image);
-    if (!o.save_input.empty()) write_png(numbered(o.save_input, k, o.images.size()), upscale(GrayImage{28, 28, pixels}, 10));
+    if (!save_path.empty()) write_png(save_path, upscale(GrayImage{28, 28, pixels}, 10));
 
     Matrix x(1, 784), encoded;
     std::copy(pixels.begin(), pixels.end(), x.begin());
@@ -94,8 +102,8 @@ void predict_one(Network& network, const PredictOptions& o, std::size_t k) {
         }
     }
     if (o.show) std::printf("%s", render_terminal(pixels.data(), 28, 28).c_str());
-    if (!o.activations.empty()) {
-        const std::string file = numbered(o.activations, k, o.images.size());
+    if (!activations_path.empty()) {
+        const std::string& file = activations_path;
         const NetworkPicture picture =
             draw_network_activations(network, pixels, 28, 28, std::filesystem::path(path).filename().string());
         write_png(file, picture.image);
@@ -104,6 +112,16 @@ void predict_one(Network& network, const PredictOptions& o, std::size_t k) {
 }
 
 void run_predict(const PredictOptions& o) {
+    // Every output checked first: none may replace the model or one of the images.
+    const std::vector<std::string> save_paths = numbered_paths(o.save_input, o.images.size());
+    const std::vector<std::string> activation_paths = numbered_paths(o.activations, o.images.size());
+    std::vector<NamedPath> outputs, inputs{{"model", o.model}};
+    for (const std::string& path : save_paths)
+        if (!path.empty()) outputs.push_back({"--save-input", path});
+    for (const std::string& path : activation_paths)
+        if (!path.empty()) outputs.push_back({"--activations", path});
+    for (const std::string& path : o.images) inputs.push_back({"image", path});
+    check_outputs(outputs, inputs);
     Network network = load_model(o.model);
     if (network.input_size() != 784)
         throw Error(o.model + ": predict needs a network with 784 (28x28) inputs, found " +
@@ -112,7 +130,7 @@ void run_predict(const PredictOptions& o) {
     std::size_t failed = 0;
     for (std::size_t k = 0; k < o.images.size(); ++k) {
         try {
-            predict_one(network, o, k);
+            predict_one(network, o, k, save_paths[k], activation_paths[k]);
         } catch (const Error& e) {
             const std::string message = about(o.images[k], e.what());
             std::fflush(stdout);

@@ -12,6 +12,8 @@
 #include "digitnet/error.hpp"
 #include "digitnet/image.hpp"
 #include "digitnet/preprocess.hpp"
+#include "number_options.hpp"
+#include "output_paths.hpp"
 
 namespace digitnet::cli {
 
@@ -96,13 +98,14 @@ void add_show_command(CLI::App& app) {
         "show", "draw a dataset image (--index) or an image file as the network sees it (MNIST-style preprocessing)");
     cmd->add_option("IMAGE_FILE", opts->file, "a PNG, JPEG, BMP or PGM image of one handwritten digit");
     add_data_options(cmd, opts->data);
-    auto* index = cmd->add_option("--index", opts->index, "which example of the split to draw (from 0)");
+    auto* index = cmd->add_option("--index", opts->index, "which example of the split to draw (from 0)")
+        ->transform(whole_number(0, static_cast<std::uint64_t>(std::numeric_limits<long long>::max())));
     cmd->add_option("--split", opts->split, "train, validation or test")
         ->check(CLI::IsMember({"train", "validation", "test"}))
         ->capture_default_str();
     cmd->add_option("--png", opts->png, "also write the image, white ink on black, to this PNG file");
     cmd->add_option("--scale", opts->scale, "pixels per image pixel in the PNG")
-        ->check(CLI::Range(1, 64))
+        ->transform(whole_number(1, 64))
         ->capture_default_str();
     cmd->add_flag("--raw", opts->raw, "with IMAGE_FILE: only resize to 28x28, no preprocessing");
     cmd->callback([opts, cmd, index] {
@@ -116,6 +119,7 @@ void add_show_command(CLI::App& app) {
             throw Error("show: --data and --split go with --index, not with IMAGE_FILE");
         }
         if (have_index && opts->raw) throw Error("show: --raw goes with IMAGE_FILE, not with --index");
+        check_outputs({{"--png", opts->png}}, {{"image", opts->file}, {"data", have_index ? opts->data.data : ""}});
         if (have_file) show_file(*opts);
         else show_dataset_image(*opts);
     });

@@ -11,6 +11,7 @@
 #include "digitnet/error.hpp"
 #include "digitnet/presets.hpp"
 #include "digitnet/tune.hpp"
+#include "number_options.hpp"
 
 namespace digitnet::cli {
 
@@ -114,23 +115,37 @@ void add_tune_command(CLI::App& app) {
     add_data_options(cmd, opts->data);
     cmd->add_option("--preset", opts->preset, "base configuration (see digitnet train --help)")->capture_default_str();
     cmd->add_option("--trials", opts->trials, "at most this many trials (0 = no limit, give --seconds)")
+        ->transform(whole_number(0, 1000000))
         ->capture_default_str();
     cmd->add_option("--seconds", opts->seconds, "start no new trial after this many seconds (0 = no limit)")
-        ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--epochs", opts->epochs, "epochs per trial")->check(CLI::Range(1, 100000))->capture_default_str();
-    cmd->add_option("--train-size", opts->train_size, "training examples per trial")
-        ->check(CLI::PositiveNumber)
+        ->transform(real_number(non_negative()));
+    cmd->add_option("--epochs", opts->epochs, "epochs per trial")
+        ->transform(whole_number(1, kMaxEpochs))
         ->capture_default_str();
-    cmd->add_option("--seed", opts->seed, "draws the trials and seeds every trial's training")->capture_default_str();
+    cmd->add_option("--train-size", opts->train_size, "training examples per trial")
+        ->transform(whole_number(1))
+        ->capture_default_str();
+    cmd->add_option("--seed", opts->seed, "draws the trials and seeds every trial's training")
+        ->transform(whole_number())
+        ->capture_default_str();
     cmd->add_option("--lr-min", opts->lr_min, "smallest learning rate (default: the preset's / 10)")
-        ->check(CLI::PositiveNumber);
+        ->transform(real_number(positive()));
     cmd->add_option("--lr-max", opts->lr_max, "largest learning rate (default: the preset's x 10)")
-        ->check(CLI::PositiveNumber);
-    cmd->add_option("--hidden-min", opts->hidden_min, "smallest hidden-layer size")->capture_default_str();
-    cmd->add_option("--hidden-max", opts->hidden_max, "largest hidden-layer size")->capture_default_str();
-    cmd->add_option("--batch-min", opts->batch_min, "smallest mini-batch (a power of two)")->capture_default_str();
-    cmd->add_option("--batch-max", opts->batch_max, "largest mini-batch (a power of two)")->capture_default_str();
-    cmd->add_option("--threads", opts->threads, "threads for matrix products (0 = all cores)")->check(CLI::Range(0, 1024));
+        ->transform(real_number(positive()));
+    cmd->add_option("--hidden-min", opts->hidden_min, "smallest hidden-layer size")
+        ->transform(whole_number(1, 100000))
+        ->capture_default_str();
+    cmd->add_option("--hidden-max", opts->hidden_max, "largest hidden-layer size")
+        ->transform(whole_number(1, 100000))
+        ->capture_default_str();
+    cmd->add_option("--batch-min", opts->batch_min, "smallest mini-batch (a power of two)")
+        ->transform(whole_number(1))
+        ->capture_default_str();
+    cmd->add_option("--batch-max", opts->batch_max, "largest mini-batch (a power of two)")
+        ->transform(whole_number(1))
+        ->capture_default_str();
+    cmd->add_option("--threads", opts->threads, "threads for matrix products (0 = all cores)")
+        ->transform(whole_number(0, 1024));
     cmd->callback([opts, cmd] { run_tune(*opts, *cmd); });
 }
 

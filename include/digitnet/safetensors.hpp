@@ -10,8 +10,9 @@
 //   bytes [8 + N, end)  the data section: each tensor's values, row-major, little-endian,
 //                       at [begin, end) relative to the start of the data section.
 //
-// Tensors are written as F32 with contiguous offsets in the order given. Reading accepts
-// F32, F64, F16 and BF16 (converted to float) and refuses every other dtype by name.
+// Tensors are written as F32 (integer tensors as I64) with contiguous offsets in the order
+// given. Reading accepts F32, F64, F16 and BF16 (converted to float) and I64 (kept as
+// integers) and refuses every other dtype by name.
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -26,6 +27,9 @@ struct Tensor {
     std::string name;
     std::vector<std::size_t> shape;  // {} is a scalar (one value)
     std::vector<float> values;       // product(shape) values, row-major
+    // An integer tensor, written and read as I64: its values are in `integers`, `values` is empty.
+    bool is_integer = false;
+    std::vector<std::int64_t> integers{};
 };
 
 struct SafetensorsFile {

@@ -29,8 +29,30 @@ struct TrainHooks {
     const std::atomic<bool>* stop = nullptr;                              // checked between batches
 };
 
-// The size of the validation split a checkpoint was trained with (load the data with it
-// before Trainer::resume); nullopt for a checkpoint that does not record it.
+// A dataset's identity for checkpoints: "crc32:XXXXXXXX", zlib's CRC-32 over the training and
+// validation splits (for each: rows, columns and count as 64-bit little-endian, the labels, the
+// pixels as float32 bits). The test split plays no part in training and is left out.
+std::string data_fingerprint(const DataSplits& data);
+
+// The checkpoint format this digitnet writes and reads; docs/reliability.md lists what a
+// checkpoint must contain. Older formats are refused with a message saying so.
+inline constexpr const char* kCheckpointFormatVersion = "2";
+
+// What a checkpoint records about its run. read_checkpoint_info checks the file completely
+// (checksums, every field's type and range, every tensor against the architecture) except
+// against the data, which Trainer::resume does; every message starts with the path.
+struct CheckpointInfo {
+    TrainConfig config;
+    std::size_t epochs_done = 0;
+    std::size_t train_examples = 0;   // examples per epoch (after train_size)
+    std::size_t validation_size = 0;  // load the data with this split before Trainer::resume
+    int threads = 0;                  // matrix-product threads it was trained with
+    std::string data_name;            // DataSplits::name of its data (--data)
+    std::string data_fingerprint;     // data_fingerprint() of its data
+};
+CheckpointInfo read_checkpoint_info(const std::string& path);
+
+// read_checkpoint_info(path).validation_size.
 std::optional<std::size_t> checkpoint_validation_size(const std::string& path);
 
 class Trainer {
@@ -56,10 +78,14 @@ public:
     void set_epochs(std::size_t epochs) { config_.epochs = epochs; }
 
     // Everything needed to continue exactly: weights, optimiser state, generator state, the
-    // epoch (and the position inside it when interrupted), the metrics so far. Atomic write.
+    // epoch (and the position inside it when interrupted, with that epoch's example order),
+    // the metrics so far, the data's fingerprint and the thread count, and checksums of the
+    // tensor data and of the metadata. Atomic write.
     void save_checkpoint(const std::string& path) const;
-    // Rebuilds a trainer from a checkpoint; the file is validated completely first, and `data`
-    // must have the validation split the checkpoint was trained with.
+    // Rebuilds a trainer from a checkpoint. The file is validated completely first (see
+    // read_checkpoint_info), then against `data` (the same training and validation examples:
+    // count and fingerprint) and the current thread count (num_threads(), which must be the
+    // one recorded: the sums, and so the bytes, depend on it); every message names the file.
     static Trainer resume(const std::string& path, const DataSplits& data);
 
 private:
@@ -90,6 +116,7 @@ private:
     std::size_t epoch_correct_ = 0;
     double epoch_seconds_ = 0.0;
     std::string divergence_message_;
+    mutable std::string data_fingerprint_;  // computed at the first checkpoint
     // The training images in the form the mini-batch gather reads fastest (src/train/workspace.hpp).
     struct Workspace;
     std::unique_ptr<Workspace> workspace_;

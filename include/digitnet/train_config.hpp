@@ -13,6 +13,9 @@
 
 namespace digitnet {
 
+// The most epochs a run may ask for (--epochs; also the bound of --early-stop and --lr-step).
+inline constexpr std::size_t kMaxEpochs = 100000;
+
 struct TrainConfig {
     Architecture architecture;
     Init init = Init::normal;
@@ -36,8 +39,21 @@ struct TrainConfig {
     bool operator==(const TrainConfig&) const = default;
 };
 
+// What a model file or checkpoint can hold and still be read back (load_safetensors' limits):
+// 2..64 layer sizes of 1..100000 each, at most kSafetensorsMaxElements values per tensor, and
+// a file of at most kSafetensorsMaxFileBytes less kFileHeadroomBytes (kept for the header, the
+// metadata and a checkpoint's example order). One check, applied by the writer
+// (architecture_to_json, so save_model and save_checkpoint), the reader (architecture_from_json)
+// and at the start of training (validate). Computed from the sizes: nothing is allocated.
+inline constexpr std::size_t kMaxLayerSizes = 64;
+inline constexpr std::size_t kMaxLayerSize = 100000;
+inline constexpr std::uint64_t kFileHeadroomBytes = 64ull << 20;
+void check_architecture_limits(const Architecture& architecture);
+
 // Throws Error naming the option for any value out of range (negative λ, dropout outside
-// [0, 1), unknown optimiser, ...). Checks the architecture with validate(Architecture).
+// [0, 1), unknown optimiser, ...), and for a network whose checkpoint (weights, optimiser
+// state, best weights) would be larger than a file that can be read back. Checks the
+// architecture with validate(Architecture).
 void validate(const TrainConfig& config);
 
 // The ranges an architecture's numbers must lie in, wherever it comes from (training's options,

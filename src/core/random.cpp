@@ -82,15 +82,34 @@ std::string Rng::state_string() const {
 }
 
 void Rng::set_state_string(const std::string& text) {
-    std::istringstream in(text);
+    // Exactly what state_string() writes: five words of 16 hex digits and 0 or 1, one space
+    // between each; nothing before or after.
+    auto bad = [&](const std::string& why) {
+        const std::string shown = text.size() > 100 ? text.substr(0, 97) + "..." : text;
+        return Error("random generator state: expected 5 words of 16 hex digits and 0/1, found '" + shown + "' (" +
+                     why + ")");
+    };
+    constexpr std::size_t kLength = 5 * 17 + 1;
+    if (text.size() != kLength) throw bad(std::to_string(text.size()) + " characters, expected " + std::to_string(kLength));
+    std::uint64_t words[5] = {};
+    for (std::size_t w = 0; w < 5; ++w) {
+        for (std::size_t i = 0; i < 16; ++i) {
+            const char c = text[w * 17 + i];
+            const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (digit < 0) throw bad("not a hex digit");
+            words[w] = words[w] << 4 | static_cast<std::uint64_t>(digit);
+        }
+        if (text[w * 17 + 16] != ' ') throw bad("words should be separated by one space");
+    }
+    const char has = text.back();
+    if (has != '0' && has != '1') throw bad("the last field should be 0 or 1");
     State st;
-    std::uint64_t cached_bits = 0;
-    int has = 0;
-    in >> std::hex >> st.s[0] >> st.s[1] >> st.s[2] >> st.s[3] >> cached_bits >> std::dec >> has;
-    if (!in || (has != 0 && has != 1) || (st.s[0] | st.s[1] | st.s[2] | st.s[3]) == 0)
-        throw Error("random generator state: expected 5 hex words and 0/1, found '" + text + "'");
-    std::memcpy(&st.cached_normal, &cached_bits, sizeof cached_bits);
-    st.has_cached_normal = has == 1;
+    for (std::size_t i = 0; i < 4; ++i) st.s[i] = words[i];
+    if ((st.s[0] | st.s[1] | st.s[2] | st.s[3]) == 0) throw bad("an all-zero state never changes");
+    std::memcpy(&st.cached_normal, &words[4], sizeof words[4]);
+    st.has_cached_normal = has == '1';
+    if (st.has_cached_normal && !std::isfinite(st.cached_normal)) throw bad("the cached normal is not finite");
     set_state(st);
 }
 

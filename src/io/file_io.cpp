@@ -2,11 +2,14 @@
 #include "digitnet/file_io.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 
@@ -66,6 +69,40 @@ std::string parent_folder(const std::string& path) {
     return parent.empty() ? std::string(".") : parent;
 }
 
+// The file a write to `path` lands in: `path` itself, or the final target of a symbolic link
+// (which must exist). Throws Error when the target cannot be resolved.
+std::string write_target(const std::string& path) {
+    if (path.empty()) throw Error("cannot write a file with an empty path");
+    struct stat info {};
+    if (::lstat(path.c_str(), &info) != 0 || !S_ISLNK(info.st_mode)) return path;
+    char* resolved = ::realpath(path.c_str(), nullptr);
+    if (!resolved)
+        throw Error("cannot write '" + path + "': it is a symbolic link whose target cannot be reached (" +
+                    os_reason(errno) + ")");
+    std::string target(resolved);
+    std::free(resolved);
+    return target;
+}
+
+// Refuses a target that exists but is not a regular file, and a missing folder. `path` is what
+// the caller asked for (named in messages), `target` where the bytes go.
+void check_target(const std::string& path, const std::string& target) {
+    const std::string via = target == path ? "" : " (the target of the symbolic link, '" + target + "')";
+    struct stat info {};
+    if (::stat(target.c_str(), &info) == 0) {
+        if (S_ISDIR(info.st_mode)) throw Error("cannot write '" + path + "': it is a folder, expected a file" + via);
+        if (!S_ISREG(info.st_mode))
+            throw Error("cannot write '" + path + "': it is " + std::string(kind_of(info.st_mode)) + ", expected a regular file" +
+                        via + "; writing replaces the file, so only regular files are written");
+    } else if (errno != ENOENT) {
+        throw Error("cannot write '" + path + "': " + os_reason(errno));
+    }
+    const std::string folder = parent_folder(target);
+    std::error_code ec;
+    if (!std::filesystem::is_directory(folder, ec))
+        throw Error("cannot write '" + path + "': folder '" + folder + "' does not exist");
+}
+
 }  // namespace
 
 int open_regular_file(const std::string& path, std::uint64_t* size) {
@@ -109,14 +146,26 @@ std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_byt
     return bytes;
 }
 
-void write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes) {
-    if (path.empty()) throw Error("cannot write a file with an empty path");
-    const std::string folder = parent_folder(path);
-    std::error_code ec;
-    if (!std::filesystem::is_directory(folder, ec))
-        throw Error("cannot write '" + path + "': folder '" + folder + "' does not exist");
+void check_writable_file(const std::string& path) {
+    const std::string target = write_target(path);
+    check_target(path, target);
+    // Creating (and removing) a file is the one sure test: permissions, a read-only file
+    // system, quotas, root's access rights.
+    std::string probe = target + ".tmp-XXXXXX";
+    const int fd = ::mkstemp(probe.data());
+    if (fd < 0)
+        throw Error("cannot write '" + path + "': cannot create a file in '" + parent_folder(target) +
+                    "': " + os_reason(errno));
+    ::close(fd);
+    ::unlink(probe.c_str());
+}
 
-    std::string temp = path + ".tmp-XXXXXX";
+void write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes) {
+    const std::string target = write_target(path);  // path itself, or a symbolic link's target
+    check_target(path, target);
+    const std::string folder = parent_folder(target);
+
+    std::string temp = target + ".tmp-XXXXXX";
     FileDescriptor fd(::mkstemp(temp.data()));
     if (fd.get() < 0)
         throw Error("cannot write '" + path + "': cannot create a temporary file in '" + folder +
@@ -130,7 +179,7 @@ void write_file_atomic(const std::string& path, std::span<const std::uint8_t> by
 
     // A replaced file keeps its permissions; a new one gets rw-r--r-- (mkstemp gives 0600).
     struct stat existing {};
-    mode_t mode = (::stat(path.c_str(), &existing) == 0) ? (existing.st_mode & 07777) : 0644;
+    mode_t mode = (::stat(target.c_str(), &existing) == 0) ? (existing.st_mode & 07777) : 0644;
     if (::fchmod(fd.get(), mode) != 0) fail("cannot set permissions", errno);
 
     std::size_t written = 0;
@@ -144,11 +193,55 @@ void write_file_atomic(const std::string& path, std::span<const std::uint8_t> by
     }
     if (::fsync(fd.get()) != 0) fail("fsync failed", errno);
     if (int err = fd.close_now(); err != 0) fail("close failed", err);
-    if (::rename(temp.c_str(), path.c_str()) != 0) fail("rename failed", errno);
+    if (::rename(temp.c_str(), target.c_str()) != 0) fail("rename failed", errno);
 
     // Make the rename itself durable; the new file is already in place, so this is best effort.
     FileDescriptor dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir.get() >= 0) ::fsync(dir.get());
+}
+
+FolderLock FolderLock::acquire(const std::string& folder) {
+    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) throw Error("cannot lock folder '" + folder + "': " + os_reason(errno));
+    FolderLock lock(fd);
+    while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR) continue;
+        if (errno == EWOULDBLOCK) throw Error("folder '" + folder + "' is locked by another process");
+        throw Error("cannot lock folder '" + folder + "': " + os_reason(errno));
+    }
+    return lock;
+}
+
+FolderLock::FolderLock(FolderLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+
+FolderLock& FolderLock::operator=(FolderLock&& other) noexcept {
+    if (this != &other) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = other.fd_;
+        other.fd_ = -1;
+    }
+    return *this;
+}
+
+FolderLock::~FolderLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+}
+
+std::size_t remove_temporary_files(const std::string& folder, const std::string& name) {
+    const std::string prefix = name + ".tmp-";
+    std::size_t removed = 0;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+        const std::string file = entry.path().filename().string();
+        if (file.size() != prefix.size() + 6 || file.compare(0, prefix.size(), prefix) != 0) continue;
+        bool mkstemp_suffix = true;
+        for (std::size_t i = prefix.size(); i < file.size(); ++i)
+            mkstemp_suffix = mkstemp_suffix && std::isalnum(static_cast<unsigned char>(file[i]));
+        std::error_code type_ec;
+        if (!mkstemp_suffix || !entry.is_regular_file(type_ec)) continue;
+        if (::unlink(entry.path().c_str()) == 0) ++removed;
+    }
+    return removed;
 }
 
 void write_file_atomic(const std::string& path, std::string_view text) {
@@ -157,3 +250,4 @@ void write_file_atomic(const std::string& path, std::string_view text) {
 }
 
 }  // namespace digitnet
+

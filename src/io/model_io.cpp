@@ -76,6 +76,9 @@ Matrix& target_of(DenseLayer& layer, const std::string& name, const std::string&
 
 Network network_from_tensors(const Architecture& architecture, const SafetensorsFile& file,
                              const std::string& prefix, const std::string& source) {
+    for (const Tensor& t : file.tensors)
+        if (t.is_integer && t.name.rfind(prefix + "layer.", 0) == 0)
+            throw Error(source + ": tensor '" + t.name + "' holds integers (I64), expected float weights");
     try {
         validate(architecture);
     } catch (const Error& e) {

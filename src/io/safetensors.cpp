@@ -27,11 +27,11 @@ struct DtypeInfo {
     std::size_t bytes;
 };
 
-// The dtypes this reader converts to float.
-constexpr DtypeInfo kReadableDtypes[] = {{"F32", 4}, {"F64", 8}, {"F16", 2}, {"BF16", 2}};
+// The dtypes this reader converts to float, and I64 (kept as integers).
+constexpr DtypeInfo kReadableDtypes[] = {{"F32", 4}, {"F64", 8}, {"F16", 2}, {"BF16", 2}, {"I64", 8}};
 // Valid safetensors dtypes that this reader refuses (integers, booleans, 8-bit floats, ...).
 constexpr const char* kOtherDtypes[] = {"BOOL",    "U8",      "I8",  "U16", "I16", "U32",
-                                        "I32",     "U64",     "I64", "F8_E5M2", "F8_E4M3",
+                                        "I32",     "U64",     "F8_E5M2", "F8_E4M3",
                                         "F8_E8M0", "F6_E2M3", "F6_E3M2", "F4", "C64"};
 
 std::uint64_t read_u64_le(const std::uint8_t* p) {
@@ -151,7 +151,7 @@ Entry parse_entry(const std::string& name, const json& value, std::uint64_t data
     if (entry.dtype_bytes == 0) {
         bool known = std::find(std::begin(kOtherDtypes), std::end(kOtherDtypes), entry.dtype) != std::end(kOtherDtypes);
         throw Error(where + ": " + (known ? "unsupported dtype " : "unknown dtype ") + in_quotes(entry.dtype) +
-                    " (expected F32, F64, F16 or BF16)");
+                    " (expected F32, F64, F16, BF16 or I64)");
     }
 
     // Elements = product of the dimensions, capped before it can overflow.
@@ -212,14 +212,16 @@ std::vector<std::uint8_t> encode_safetensors(const SafetensorsFile& file) {
                 throw Error(where + ": shape has more than " + std::to_string(kSafetensorsMaxElements) + " elements");
             count *= d;
         }
-        if (count != t.values.size())
-            throw Error(where + ": shape holds " + std::to_string(count) + " values, found " +
-                        std::to_string(t.values.size()));
+        if (t.is_integer && !t.values.empty()) throw Error(where + ": an integer tensor with float values");
+        if (!t.is_integer && !t.integers.empty()) throw Error(where + ": a float tensor with integer values");
+        const std::size_t found = t.is_integer ? t.integers.size() : t.values.size();
+        if (count != found)
+            throw Error(where + ": shape holds " + std::to_string(count) + " values, found " + std::to_string(found));
         for (std::size_t i = 0; i < t.values.size(); ++i)
             if (!std::isfinite(t.values[i]))
                 throw Error(where + ": value " + std::to_string(i) + " is not finite");
-        const std::uint64_t end = offset + 4 * count;
-        header[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, end}}};
+        const std::uint64_t end = offset + (t.is_integer ? 8 : 4) * count;
+        header[t.name] = {{"dtype", t.is_integer ? "I64" : "F32"}, {"shape", t.shape}, {"data_offsets", {offset, end}}};
         offset = end;
     }
 
@@ -235,11 +237,16 @@ std::vector<std::uint8_t> encode_safetensors(const SafetensorsFile& file) {
     write_u64_le(text.size(), bytes.data());
     std::memcpy(bytes.data() + 8, text.data(), text.size());
     std::uint8_t* out = bytes.data() + 8 + text.size();
-    for (const Tensor& t : file.tensors)
+    for (const Tensor& t : file.tensors) {
         for (float v : t.values) {
             std::uint32_t bits = std::bit_cast<std::uint32_t>(v);
             for (int i = 0; i < 4; ++i) *out++ = static_cast<std::uint8_t>(bits >> (8 * i));
         }
+        for (std::int64_t v : t.integers) {
+            write_u64_le(static_cast<std::uint64_t>(v), out);
+            out += 8;
+        }
+    }
     return bytes;
 }
 
@@ -297,8 +304,18 @@ SafetensorsFile decode_safetensors(std::span<const std::uint8_t> bytes, const st
         Tensor t;
         t.name = e.name;
         t.shape = e.shape;
-        t.values.resize(static_cast<std::size_t>(e.count));
         const std::uint8_t* p = data.data() + e.begin;
+        if (e.dtype == "I64") {
+            t.is_integer = true;
+            t.integers.resize(static_cast<std::size_t>(e.count));
+            for (std::int64_t& v : t.integers) {
+                v = static_cast<std::int64_t>(read_u64_le(p));
+                p += 8;
+            }
+            file.tensors.push_back(std::move(t));
+            continue;
+        }
+        t.values.resize(static_cast<std::size_t>(e.count));
         for (std::size_t i = 0; i < t.values.size(); ++i, p += e.dtype_bytes) {
             float v = element_to_float(e.dtype, p);
             if (!std::isfinite(v))

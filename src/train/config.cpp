@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -12,17 +13,55 @@
 #include "digitnet/format.hpp"
 #include "digitnet/file_io.hpp"
 #include "digitnet/network.hpp"
+#include "digitnet/safetensors.hpp"
+#include "train/json_fields.hpp"
 
 namespace digitnet {
 
 using json = nlohmann::json;
 
-void validate(const Architecture& a) {
-    if (a.sizes.size() < 2 || a.sizes.size() > 64)
-        throw Error("layer sizes (--layers): expected 2..64 sizes, found " + std::to_string(a.sizes.size()));
+namespace {
+
+// Values a model file of this architecture holds: per layer the weights and the biases, or
+// batch normalisation's γ, β and running mean and variance.
+std::uint64_t file_values(const Architecture& a) {
+    std::uint64_t values = 0;
+    for (std::size_t l = 0; l + 1 < a.sizes.size(); ++l)
+        values += static_cast<std::uint64_t>(a.sizes[l]) * a.sizes[l + 1] + 4ull * a.sizes[l + 1];
+    return values;
+}
+
+std::string gigabytes(std::uint64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(bytes) / 1e9);
+    return buf;
+}
+
+constexpr std::uint64_t kMaxFileValues = (kSafetensorsMaxFileBytes - kFileHeadroomBytes) / 4;
+
+}  // namespace
+
+void check_architecture_limits(const Architecture& a) {
+    if (a.sizes.size() < 2 || a.sizes.size() > kMaxLayerSizes)
+        throw Error("layer sizes: expected 2..64 sizes (input, hidden..., output), found " +
+                    std::to_string(a.sizes.size()));
     for (std::size_t s : a.sizes)
-        if (s == 0 || s > 100000)
-            throw Error("layer sizes (--layers): expected each size in 1..100000, found " + std::to_string(s));
+        if (s == 0 || s > kMaxLayerSize)
+            throw Error("layer sizes: each should be 1..100000, found " + std::to_string(s));
+    for (std::size_t l = 0; l + 1 < a.sizes.size(); ++l)
+        if (static_cast<std::uint64_t>(a.sizes[l]) * a.sizes[l + 1] > kSafetensorsMaxElements)
+            throw Error("layer sizes: layer " + std::to_string(l + 1) + " has " + std::to_string(a.sizes[l]) + " x " +
+                        std::to_string(a.sizes[l + 1]) + " weights, more than the " +
+                        std::to_string(kSafetensorsMaxElements) + " one tensor of a file can be read back with");
+    const std::uint64_t values = file_values(a);
+    if (values > kMaxFileValues)
+        throw Error("layer sizes: a model file would hold " + std::to_string(values) + " values (" +
+                    gigabytes(4 * values) + "), more than a file can be read back with (" +
+                    gigabytes(4 * kMaxFileValues) + ")");
+}
+
+void validate(const Architecture& a) {
+    check_architecture_limits(a);
     const Encoding& e = a.encoding;
     if (!(e.input_low >= 0.0f && e.input_low < 1.0f))
         throw Error("input_low (--input-low): expected a value in [0, 1), found " + format_number(e.input_low));
@@ -34,6 +73,20 @@ void validate(const Architecture& a) {
 }
 
 void validate(const TrainConfig& c) {
+    try {
+        check_architecture_limits(c.architecture);
+    } catch (const Error& e) {
+        throw Error("--layers " + c.architecture.describe() + ": " + e.what());
+    }
+    // A checkpoint holds the weights, the optimiser's slots (momentum's velocity, Adam's two
+    // moments, ...) and, with early stopping, the best weights so far.
+    const std::uint64_t slots = c.optimizer.name == "sgd" ? 0 : c.optimizer.name == "adam" ? 2 : 1;
+    const std::uint64_t checkpoint_values = file_values(c.architecture) * (1 + slots + (c.early_stop ? 1 : 0));
+    if (checkpoint_values > kMaxFileValues)
+        throw Error("--layers " + c.architecture.describe() + ": a checkpoint of this network (with " +
+                    c.optimizer.name + "'s state" + (c.early_stop ? " and the best weights" : "") + ") would hold " +
+                    std::to_string(checkpoint_values) + " values (" + gigabytes(4 * checkpoint_values) +
+                    "), more than a file can be read back with (" + gigabytes(4 * kMaxFileValues) + ")");
     validate(c.optimizer);
     validate(c.architecture);
     // The labels are the digits 0..9: a classifier needs one output per digit, a yes/no network one.
@@ -62,7 +115,12 @@ void validate(const TrainConfig& c) {
         throw Error("--elastic-alpha: expected 0..100 pixels, found " + std::to_string(c.elastic_alpha));
     if (!(c.elastic_sigma > 0.0f && c.elastic_sigma <= 20.0f))
         throw Error("--elastic-sigma: expected a value in (0, 20], found " + std::to_string(c.elastic_sigma));
-    if (c.lr_step == 0) throw Error("--lr-step: expected at least 1 epoch, found 0");
+    if (c.lr_step == 0 || c.lr_step > kMaxEpochs)
+        throw Error("--lr-step: expected 1..100000 epochs, found " + std::to_string(c.lr_step));
+    if (c.early_stop > kMaxEpochs)
+        throw Error("--early-stop: expected 0..100000 epochs, found " + std::to_string(c.early_stop));
+    if (!std::isfinite(c.optimizer.epsilon))
+        throw Error("--epsilon: expected a finite value, found " + std::to_string(c.optimizer.epsilon));
 }
 
 static json architecture_json(const Architecture& a) {
@@ -82,34 +140,40 @@ static json architecture_json(const Architecture& a) {
 // The architecture in `j`, its numbers checked by validate(Architecture). Layer sizes and the
 // target digit must be whole numbers in the JSON (a plain conversion would turn 100.5 into 100).
 static Architecture architecture_from(const json& j) {
+    using namespace json_fields;
+    only_keys(j, {"sizes", "hidden", "output", "cost", "use_bias", "batch_norm", "encoding"});
     Architecture a;
+    const json& sizes = field(j, "sizes");
+    if (!sizes.is_array() || sizes.size() > kMaxLayerSizes)
+        throw Error("'sizes' should list 2..64 layer sizes, found " + shown(sizes));
     a.sizes.clear();
-    const json& sizes = j.at("sizes");
-    if (!sizes.is_array()) throw Error(std::string("'sizes' should be a list of layer sizes, found ") + sizes.type_name());
     for (const json& size : sizes) {
-        if (!size.is_number_unsigned())
-            throw Error("'sizes' should hold whole layer sizes 1..100000, found " + quote_text(size.dump(), 30));
-        a.sizes.push_back(size.get<std::size_t>());
+        if (!size.is_number_unsigned() || size.get<std::uint64_t>() == 0 || size.get<std::uint64_t>() > kMaxLayerSize)
+            throw Error("'sizes' should hold layer sizes 1..100000, found " + shown(size));
+        a.sizes.push_back(static_cast<std::size_t>(size.get<std::uint64_t>()));
     }
-    a.hidden = parse_activation(j.at("hidden").get<std::string>(), "hidden");
-    a.output = parse_activation(j.at("output").get<std::string>(), "output");
-    a.cost = parse_cost(j.at("cost").get<std::string>(), "cost");
-    a.use_bias = j.at("use_bias").get<bool>();
-    a.batch_norm = j.value("batch_norm", false);
-    const json& e = j.at("encoding");
-    a.encoding.input_low = e.at("input_low").get<float>();
-    a.encoding.target_low = e.at("target_low").get<float>();
-    a.encoding.target_high = e.at("target_high").get<float>();
-    const json& digit = e.at("target_digit");
-    const bool fits_int = digit.is_number_unsigned() ? digit.get<std::uint64_t>() <= 1000
-                                                      : digit.is_number_integer() && digit.get<std::int64_t>() >= -1000;
-    if (!fits_int) throw Error("target_digit: expected -1 (none) or 0..9, found " + quote_text(digit.dump(), 30));
+    a.hidden = parse_activation(text(j, "hidden"), "hidden");
+    a.output = parse_activation(text(j, "output"), "output");
+    a.cost = parse_cost(text(j, "cost"), "cost");
+    a.use_bias = boolean(j, "use_bias");
+    a.batch_norm = j.contains("batch_norm") ? boolean(j, "batch_norm") : false;
+    const json& e = field(j, "encoding");
+    only_keys(e, {"input_low", "target_low", "target_high", "target_digit"});
+    a.encoding.input_low = real_float(e, "input_low");
+    a.encoding.target_low = real_float(e, "target_low");
+    a.encoding.target_high = real_float(e, "target_high");
+    const json& digit = field(e, "target_digit");
+    if (!digit.is_number_integer() || digit.get<std::int64_t>() < -1 || digit.get<std::int64_t>() > 9)
+        throw Error("'target_digit' should be -1 or 0..9, found " + shown(digit));
     a.encoding.target_digit = digit.get<int>();
     validate(a);
     return a;
 }
 
-std::string architecture_to_json(const Architecture& a) { return architecture_json(a).dump(); }
+std::string architecture_to_json(const Architecture& a) {
+    check_architecture_limits(a);  // never write what the reader refuses
+    return architecture_json(a).dump();
+}
 
 Architecture architecture_from_json(const std::string& text) {
     try {
@@ -120,6 +184,7 @@ Architecture architecture_from_json(const std::string& text) {
 }
 
 std::string to_json(const TrainConfig& c) {
+    check_architecture_limits(c.architecture);
     json j{{"architecture", architecture_json(c.architecture)},
            {"init", to_string(c.init)},
            {"epochs", c.epochs},
@@ -149,37 +214,44 @@ std::string to_json(const TrainConfig& c) {
 }
 
 TrainConfig train_config_from_json(const std::string& text) {
+    using namespace json_fields;
     try {
         const json j = json::parse(text);
+        only_keys(j, {"architecture", "init", "epochs", "batch_size", "learning_rate", "seed", "optimizer", "l2", "l1",
+                      "dropout", "augment", "elastic_alpha", "elastic_sigma", "train_size", "early_stop", "lr_decay",
+                      "lr_decay_factor", "lr_step", "evaluate_test"});
         TrainConfig c;
-        c.architecture = architecture_from(j.at("architecture"));
-        c.init = parse_init(j.at("init").get<std::string>(), "init");
-        c.epochs = j.at("epochs").get<std::size_t>();
-        c.batch_size = j.at("batch_size").get<std::size_t>();
-        c.learning_rate = j.at("learning_rate").get<float>();
-        c.seed = j.at("seed").get<std::uint64_t>();
-        const json& o = j.at("optimizer");
-        c.optimizer.name = o.at("name").get<std::string>();
-        c.optimizer.momentum = o.at("momentum").get<float>();
-        c.optimizer.rho = o.at("rho").get<float>();
-        c.optimizer.beta1 = o.at("beta1").get<float>();
-        c.optimizer.beta2 = o.at("beta2").get<float>();
-        c.optimizer.epsilon = o.at("epsilon").get<float>();
-        c.l2 = j.at("l2").get<float>();
-        c.l1 = j.at("l1").get<float>();
-        c.dropout = j.at("dropout").get<float>();
-        c.augment = j.at("augment").get<bool>();
-        c.elastic_alpha = j.value("elastic_alpha", 0.0f);
-        c.elastic_sigma = j.value("elastic_sigma", 4.0f);
-        c.train_size = j.at("train_size").get<std::size_t>();
-        c.early_stop = j.at("early_stop").get<std::size_t>();
-        c.lr_decay = j.at("lr_decay").get<std::string>();
-        c.lr_decay_factor = j.at("lr_decay_factor").get<float>();
-        c.lr_step = j.at("lr_step").get<std::size_t>();
-        c.evaluate_test = j.at("evaluate_test").get<bool>();
+        c.architecture = architecture_from(field(j, "architecture"));
+        c.init = parse_init(json_fields::text(j, "init"), "init");
+        c.epochs = whole(j, "epochs", kMaxEpochs);
+        c.batch_size = whole(j, "batch_size");
+        c.learning_rate = real_float(j, "learning_rate");
+        c.seed = whole(j, "seed");
+        const json& o = field(j, "optimizer");
+        only_keys(o, {"name", "momentum", "rho", "beta1", "beta2", "epsilon"});
+        c.optimizer.name = json_fields::text(o, "name");
+        c.optimizer.momentum = real_float(o, "momentum");
+        c.optimizer.rho = real_float(o, "rho");
+        c.optimizer.beta1 = real_float(o, "beta1");
+        c.optimizer.beta2 = real_float(o, "beta2");
+        c.optimizer.epsilon = real_float(o, "epsilon");
+        c.l2 = real_float(j, "l2");
+        c.l1 = real_float(j, "l1");
+        c.dropout = real_float(j, "dropout");
+        c.augment = boolean(j, "augment");
+        c.elastic_alpha = j.contains("elastic_alpha") ? real_float(j, "elastic_alpha") : 0.0f;
+        c.elastic_sigma = j.contains("elastic_sigma") ? real_float(j, "elastic_sigma") : 4.0f;
+        c.train_size = whole(j, "train_size");
+        c.early_stop = whole(j, "early_stop");
+        c.lr_decay = json_fields::text(j, "lr_decay");
+        c.lr_decay_factor = real_float(j, "lr_decay_factor");
+        c.lr_step = whole(j, "lr_step");
+        c.evaluate_test = boolean(j, "evaluate_test");
         return c;
     } catch (const json::exception& e) {
         throw Error(std::string("training configuration JSON: ") + e.what());
+    } catch (const Error& e) {
+        throw Error(std::string("training configuration: ") + e.what());
     }
 }
 
@@ -238,6 +310,8 @@ EpochMetrics epoch_metrics_from_json(const std::string& text) {
         j = json::parse(text);
     } catch (const json::exception& e) {
         throw Error(std::string("metrics JSON: ") + e.what());
+    } catch (const Error& e) {
+        throw Error(std::string("metrics: ") + e.what());
     }
     return metrics_from(j, "metrics JSON", std::nullopt);
 }

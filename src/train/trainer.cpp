@@ -11,6 +11,7 @@
 #include "digitnet/error.hpp"
 #include "digitnet/evaluate.hpp"
 #include "kernels/pixel_bytes.hpp"
+#include "train/parameters.hpp"
 #include "train/workspace.hpp"
 
 namespace digitnet {
@@ -37,18 +38,7 @@ Trainer::Trainer(const TrainConfig& config, const DataSplits& data) : Trainer(Re
     network_.initialize(config_.init, rng_);
 }
 
-std::vector<Matrix*> Trainer::parameter_values() {
-    std::vector<Matrix*> values;
-    for (auto& layer : network_.layers) {
-        values.push_back(&layer.weights);
-        if (layer.use_bias) values.push_back(&layer.biases);
-        if (layer.batch_norm) {
-            values.push_back(&layer.norm.gamma);
-            values.push_back(&layer.norm.beta);
-        }
-    }
-    return values;
-}
+std::vector<Matrix*> Trainer::parameter_values() { return parameter_list(network_); }
 
 std::vector<const Matrix*> Trainer::parameter_grads() const {
     std::vector<const Matrix*> grads;
@@ -102,6 +92,9 @@ bool Trainer::train_one_epoch(const TrainHooks& hooks) {
     if (n == 0) throw Error("training data: no training examples");
     const std::size_t batch = config_.batch_size == 0 ? n : config_.batch_size;
     if (position_ == 0) {
+        // Asked to stop before the epoch begins (Ctrl-C while the data loaded): stop before its
+        // order is drawn, so that a checkpoint holds the generator as this position needs it.
+        if (hooks.stop && hooks.stop->load()) return false;
         // A new epoch: every example once, in a Fisher-Yates order from the seeded generator.
         order_.resize(n);
         std::iota(order_.begin(), order_.end(), 0u);
@@ -115,7 +108,8 @@ bool Trainer::train_one_epoch(const TrainHooks& hooks) {
     const std::size_t n_batches = (n + batch - 1) / batch;
     const bool use_dropout = config_.dropout > 0.0f;
     while (position_ < n) {
-        if (hooks.stop && hooks.stop->load()) {
+        // Once the order is drawn, the first mini-batch always runs (see above).
+        if (position_ > 0 && hooks.stop && hooks.stop->load()) {
             epoch_seconds_ += std::chrono::duration<double>(clock::now() - start).count();
             return false;
         }

@@ -76,3 +76,18 @@ TEST(Rng, StateRoundTripsThroughText) {
     for (int i = 0; i < 10; ++i) EXPECT_EQ(rng.normal(), other.normal());
     EXPECT_THROW(other.set_state_string("not a state"), Error);
 }
+
+TEST(Rng, StateTextIsReadStrictly) {
+    Rng rng(5);
+    rng.normal();  // a cached normal
+    const std::string saved = rng.state_string();
+    Rng other(1);
+    for (const std::string& bad : {saved + " junk", saved + " 1", saved + "0", std::string(" ") + saved,
+                                   saved.substr(0, saved.size() - 1) + "2", "-" + saved.substr(1),
+                                   std::string("0000000000000000 0000000000000000 0000000000000000 0000000000000000 "
+                                               "0000000000000000 0")}) {
+        EXPECT_THROW(other.set_state_string(bad), Error) << bad;
+    }
+    other.set_state_string(saved);
+    EXPECT_EQ(other.state(), rng.state());
+}

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -161,6 +162,35 @@ TEST(Safetensors, ReadsF64F16AndBf16AsFloat) {
     EXPECT_EQ(f.find("d")->values, std::vector<float>({0.5f}));
     EXPECT_EQ(f.find("h")->values, std::vector<float>({1.0f, -2.0f, std::ldexp(1.0f, -24)}));
     EXPECT_EQ(f.find("b")->values, std::vector<float>({1.0f}));
+}
+
+// Integer tensors (a checkpoint's example order) are written and read as I64, exactly.
+TEST(Safetensors, IntegerTensorsRoundTripAsI64) {
+    SafetensorsFile f;
+    Tensor order;
+    order.name = "order";
+    order.shape = {2, 2};
+    order.is_integer = true;
+    order.integers = {3, 0, -2, (std::int64_t{1} << 40) + 1};
+    f.tensors.push_back(order);
+    f.tensors.push_back({"w", {2}, {1.0f, 2.0f}});
+    const std::vector<std::uint8_t> bytes = encode_safetensors(f);
+    EXPECT_NE(std::string(bytes.begin(), bytes.end()).find(R"("dtype":"I64")"), std::string::npos);
+    const SafetensorsFile back = decode_safetensors(bytes, "ints.safetensors");
+    ASSERT_EQ(back.tensors.size(), 2u);
+    EXPECT_TRUE(back.tensors[0].is_integer);
+    EXPECT_EQ(back.tensors[0].integers, order.integers);
+    EXPECT_EQ(back.tensors[0].shape, order.shape);
+    EXPECT_TRUE(back.tensors[0].values.empty());
+    EXPECT_FALSE(back.tensors[1].is_integer);
+    EXPECT_EQ(back.tensors[1].values, (std::vector<float>{1.0f, 2.0f}));
+    // The writer refuses an integer tensor whose count disagrees with its shape, or that also has floats.
+    Tensor bad = order;
+    bad.integers.pop_back();
+    EXPECT_THROW(encode_safetensors(SafetensorsFile{{bad}, {}}), Error);
+    bad = order;
+    bad.values = {1.0f, 2.0f, 3.0f, 4.0f};
+    EXPECT_THROW(encode_safetensors(SafetensorsFile{{bad}, {}}), Error);
 }
 
 TEST(Safetensors, SaveAndLoadThroughAFile) {
@@ -406,7 +436,8 @@ TEST(FileIo, AtomicWriteIntoMissingFolderNamesIt) {
 }
 
 TEST(FileIo, FailedRenameRemovesTempFileAndKeepsTarget) {
-    // The target is a non-empty folder, so the final rename fails after the temp file was written.
+    // The target is a non-empty folder: refused before any temporary file is made (the rename
+    // would fail, and an empty folder would be replaced).
     fs::path dir = make_temp_folder();
     fs::create_directories(dir / "target" / "inside");
     try {
@@ -415,7 +446,7 @@ TEST(FileIo, FailedRenameRemovesTempFileAndKeepsTarget) {
     } catch (const Error& e) {
         std::string msg = e.what();
         EXPECT_NE(msg.find((dir / "target").string()), std::string::npos) << msg;
-        EXPECT_NE(msg.find("rename failed"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("is a folder, expected a file"), std::string::npos) << msg;
     }
     EXPECT_EQ(folder_entries(dir), std::vector<std::string>({"target"}));
     EXPECT_TRUE(fs::is_directory(dir / "target" / "inside"));
@@ -443,5 +474,137 @@ TEST(FileIo, ReadOnlyFolderKeepsExistingFile) {
     fs::permissions(dir, fs::perms::owner_all);
     EXPECT_EQ(read_text(path), "original");
     EXPECT_EQ(folder_entries(dir), std::vector<std::string>({"model.safetensors"}));
+    fs::remove_all(dir);
+}
+
+// --- writing only where a file belongs ---
+
+TEST(FileIo, AtomicWriteRefusesAFifoAndLeavesIt) {
+    fs::path dir = make_temp_folder();
+    const std::string fifo = (dir / "pipe").string();
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+    try {
+        write_file_atomic(fifo, std::string_view("data"));
+        ADD_FAILURE() << "a FIFO was replaced by a file";
+    } catch (const Error& e) {
+        const std::string msg = e.what();
+        EXPECT_NE(msg.find(fifo), std::string::npos) << msg;
+        EXPECT_NE(msg.find("FIFO"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("expected a regular file"), std::string::npos) << msg;
+    }
+    struct stat info {};
+    ASSERT_EQ(::lstat(fifo.c_str(), &info), 0);
+    EXPECT_TRUE(S_ISFIFO(info.st_mode));
+    EXPECT_EQ(folder_entries(dir), std::vector<std::string>({"pipe"}));
+    EXPECT_THROW(check_writable_file(fifo), Error);
+    fs::remove_all(dir);
+}
+
+TEST(FileIo, AtomicWriteRefusesACharacterDevice) {
+    fs::path dir = make_temp_folder();
+    const std::string device = (dir / "null").string();
+    if (::mknod(device.c_str(), S_IFCHR | 0666, ::makedev(1, 3)) != 0) {
+        fs::remove_all(dir);
+        GTEST_SKIP() << "cannot create a device node here";
+    }
+    try {
+        write_file_atomic(device, std::string_view("data"));
+        ADD_FAILURE() << "a character device was replaced by a file";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("character device"), std::string::npos) << e.what();
+    }
+    struct stat info {};
+    ASSERT_EQ(::lstat(device.c_str(), &info), 0);
+    EXPECT_TRUE(S_ISCHR(info.st_mode));
+    fs::remove_all(dir);
+}
+
+TEST(FileIo, AtomicWriteRefusesAFolderGivenAsAFile) {
+    fs::path dir = make_temp_folder();
+    fs::create_directories(dir / "empty");
+    for (const fs::path& target : {dir / "empty", dir / "empty" / ""}) {
+        try {
+            write_file_atomic(target.string(), std::string_view("data"));
+            ADD_FAILURE() << "wrote over a folder";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("is a folder, expected a file"), std::string::npos) << e.what();
+        }
+        EXPECT_THROW(check_writable_file(target.string()), Error);
+    }
+    EXPECT_TRUE(fs::is_directory(dir / "empty"));
+    EXPECT_EQ(folder_entries(dir), std::vector<std::string>({"empty"}));
+    fs::remove_all(dir);
+}
+
+// A symbolic link is written through: its target gets the new bytes (atomically, in the
+// target's folder) and the link stays a link.
+TEST(FileIo, AtomicWriteGoesThroughASymlinkToItsTarget) {
+    fs::path dir = make_temp_folder();
+    fs::create_directories(dir / "runs");
+    const fs::path target = dir / "runs" / "model.bin", link = dir / "latest.bin";
+    write_file_atomic(target.string(), std::string_view("old"));
+    fs::create_symlink(fs::path("runs") / "model.bin", link);
+    check_writable_file(link.string());
+    write_file_atomic(link.string(), std::string_view("new"));
+    EXPECT_TRUE(fs::is_symlink(link));
+    EXPECT_EQ(read_text(target.string()), "new");
+    EXPECT_EQ(folder_entries(dir), std::vector<std::string>({"latest.bin", "runs"}));
+    EXPECT_EQ(folder_entries(dir / "runs"), std::vector<std::string>({"model.bin"}));
+    // A link to a FIFO or a folder is refused like the FIFO or folder itself; a dangling link too.
+    ASSERT_EQ(::mkfifo((dir / "pipe").c_str(), 0644), 0);
+    fs::create_symlink("pipe", dir / "to-pipe");
+    fs::create_symlink("runs", dir / "to-folder");
+    fs::create_symlink("nowhere/x", dir / "dangling");
+    for (const char* name : {"to-pipe", "to-folder", "dangling"}) {
+        EXPECT_THROW(write_file_atomic((dir / name).string(), std::string_view("x")), Error) << name;
+        EXPECT_THROW(check_writable_file((dir / name).string()), Error) << name;
+        EXPECT_TRUE(fs::is_symlink(dir / name)) << name;
+    }
+    fs::remove_all(dir);
+}
+
+TEST(FileIo, CheckWritableFileNamesTheProblemAndWritesNothing) {
+    fs::path dir = make_temp_folder();
+    check_writable_file((dir / "new.txt").string());  // does not exist yet: fine
+    write_file_atomic((dir / "old.txt").string(), std::string_view("x"));
+    check_writable_file((dir / "old.txt").string());
+    try {
+        check_writable_file((dir / "missing" / "new.txt").string());
+        ADD_FAILURE() << "a missing folder was accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(check_writable_file(""), Error);
+    EXPECT_EQ(folder_entries(dir), std::vector<std::string>({"old.txt"}));
+    fs::remove_all(dir);
+}
+
+TEST(FileIo, AFolderLockIsExclusiveAndReleasedWithItsHolder) {
+    fs::path dir = make_temp_folder();
+    {
+        FolderLock lock = FolderLock::acquire(dir.string());
+        try {
+            FolderLock second = FolderLock::acquire(dir.string());
+            ADD_FAILURE() << "two holders of one folder lock";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find(dir.string()), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("another process"), std::string::npos) << e.what();
+        }
+    }
+    FolderLock again = FolderLock::acquire(dir.string());  // the first one was released
+    EXPECT_TRUE(folder_entries(dir).empty());               // no lock file left behind
+    fs::remove_all(dir);
+}
+
+TEST(FileIo, RemoveTemporaryFilesTakesOnlyAnInterruptedWritesLeftovers) {
+    fs::path dir = make_temp_folder();
+    for (const char* name : {"checkpoint.safetensors", "checkpoint.safetensors.tmp-a1B2c3",
+                             "checkpoint.safetensors.tmp-zzzzzz", "checkpoint.safetensors.tmp-toolong",
+                             "other.safetensors.tmp-a1B2c3", "notes.txt"})
+        write_file_atomic((dir / name).string(), std::string_view("x"));
+    EXPECT_EQ(remove_temporary_files(dir.string(), "checkpoint.safetensors"), 2u);
+    EXPECT_EQ(folder_entries(dir), std::vector<std::string>({"checkpoint.safetensors",
+                                                             "checkpoint.safetensors.tmp-toolong", "notes.txt",
+                                                             "other.safetensors.tmp-a1B2c3"}));
     fs::remove_all(dir);
 }

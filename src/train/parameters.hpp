@@ -1,0 +1,27 @@
+#pragma once
+// A network's trained parameters in one fixed order: per layer its weights, its biases (when
+// it has them), then batch normalisation's γ and β. The optimiser's slots and a checkpoint's
+// best.<i> tensors are numbered in this order.
+#include <type_traits>
+#include <vector>
+
+#include "digitnet/network.hpp"
+
+namespace digitnet {
+
+template <typename NetworkType>
+auto parameter_list(NetworkType& network) {
+    using Pointer = std::conditional_t<std::is_const_v<NetworkType>, const Matrix*, Matrix*>;
+    std::vector<Pointer> values;
+    for (auto& layer : network.layers) {
+        values.push_back(&layer.weights);
+        if (layer.use_bias) values.push_back(&layer.biases);
+        if (layer.batch_norm) {
+            values.push_back(&layer.norm.gamma);
+            values.push_back(&layer.norm.beta);
+        }
+    }
+    return values;
+}
+
+}  // namespace digitnet
