@@ -99,7 +99,11 @@ void validate(const TrainConfig& c) {
         throw Error("--layers: a yes/no network (--target-digit " + std::to_string(digit) +
                     ") needs 1 output answering \"is it a " + std::to_string(digit) + "?\"; found " +
                     std::to_string(outputs));
-    Network probe(c.architecture);  // checks the cost/output pair and the rest of the structure
+    // The rest of what Network's constructor checks, without building it (a checkpoint or a
+    // command line may name layers far larger than the memory a check should cost).
+    check_cost_output(c.architecture.cost, c.architecture.output);
+    if (c.architecture.hidden == Activation::softmax)
+        throw Error("--activation: softmax is an output activation, not a hidden one");
     if (c.epochs == 0 || c.epochs > 100000) throw Error("--epochs: expected 1..100000, found " + std::to_string(c.epochs));
     if (!(c.learning_rate > 0.0f) || !std::isfinite(c.learning_rate))
         throw Error("--lr: expected a positive learning rate, found " + std::to_string(c.learning_rate));

@@ -1,6 +1,7 @@
 // What may be written is what can be read back (architecture limits), and what a checkpoint
 // must contain before a run continues from it: every tensor, field and checksum checked,
 // with messages that name the file.
+#include <chrono>
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -380,4 +381,17 @@ TEST(Checkpoint, TheThreadCountIsRecordedAndChecked) {
     set_num_threads(1);
     EXPECT_NO_THROW((void)Trainer::resume(f.path, f.data));
     set_num_threads(before);
+}
+
+// A configuration is checked from its numbers alone: a checkpoint of a few kilobytes that names
+// 16-20000-20000-10 (3 GB of weights and gradients) costs no allocation to refuse or accept.
+TEST(Checkpoint, CheckingAConfigurationBuildsNoNetwork) {
+    TrainConfig c;
+    c.architecture.sizes = {16, 20000, 20000, 10};
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_NO_THROW(validate(c));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(seconds, 0.2) << "as long as allocating the network";
+    c.architecture.hidden = Activation::softmax;
+    EXPECT_THROW(validate(c), Error);
 }
