@@ -348,10 +348,11 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     std::printf("data: %s (train %zu%s, validation %zu, test %zu)\n", data.name.c_str(),
                 run_config.train_size ? std::min(run_config.train_size, data.train.size()) : data.train.size(),
                 run_config.train_size ? " used" : "", data.validation.size(), data.test.size());
-    std::printf("network: %s, %zu parameters; %s, batch %s, lr %g, %zu epochs, seed %llu\n",
+    std::printf("network: %s, %zu parameters; %s, batch %s, lr %g, %zu epoch%s, seed %llu\n",
                 run_config.architecture.describe().c_str(), trainer->network().parameter_count(),
                 run_config.optimizer.name.c_str(), run_config.batch_size ? std::to_string(run_config.batch_size).c_str() : "all",
-                run_config.learning_rate, run_config.epochs, static_cast<unsigned long long>(run_config.seed));
+                run_config.learning_rate, run_config.epochs, run_config.epochs == 1 ? "" : "s",
+                static_cast<unsigned long long>(run_config.seed));
     std::fflush(stdout);
 
     // The metrics file: rewritten whole after each epoch (atomically), so it always holds
@@ -408,6 +409,8 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
                       {"image_cols", std::to_string(data.train.image_cols)}};
         save_model(o.out, trainer->network(), meta);
         std::printf("model written to %s\n", o.out.c_str());
+    } else if (!o.quiet) {
+        std::printf("the model is not saved (--out FILE keeps it)\n");
     }
     std::fflush(stdout);
     // A signal that came after the last mini-batch waited for the model to be written.

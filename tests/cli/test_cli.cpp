@@ -213,3 +213,14 @@ TEST(Cli, VersionNamesTheBlasKernelsAndDigitnetBlasCoreChoosesThem) {
     EXPECT_EQ(chosen.status, 0);
     EXPECT_NE(chosen.out.find("OpenBLAS kernels: Haswell"), std::string::npos) << chosen.out;
 }
+
+TEST(MnistCli, TheHeaderCountsEpochsAsAPersonWouldAndARunWithoutOutSaysTheModelIsNotSaved) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
+    CliRun one = run_cli("train --epochs 1 --train-size 500 --validation-size 100 " + kData);
+    ASSERT_EQ(one.status, 0) << one.err;
+    EXPECT_NE(one.out.find(", 1 epoch, seed"), std::string::npos) << one.out;
+    EXPECT_NE(one.out.find("the model is not saved (--out FILE keeps it)"), std::string::npos) << one.out;
+    CliRun two = run_cli("train --epochs 2 --train-size 500 --validation-size 100 " + kData);
+    ASSERT_EQ(two.status, 0) << two.err;
+    EXPECT_NE(two.out.find(", 2 epochs, seed"), std::string::npos) << two.out;
+}
