@@ -12,9 +12,14 @@
 #include <functional>
 #include <iterator>
 #include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
 
 #include "digitnet/dataset.hpp"
+#include "digitnet/error.hpp"
 #include "digitnet/random.hpp"
+#include "digitnet/train_config.hpp"
 
 namespace digitnet::testing {
 
@@ -79,6 +84,51 @@ inline void write_mnist_csv(const std::filesystem::path& path, int n, const std:
         for (int p = 0; p < 784; ++p) f << ',' << (ink(k, p) ? 255 : 0);
         f << '\n';
     }
+}
+
+// A 64-16-10 sigmoid network with a softmax output for synthetic_digits: 3 epochs of
+// mini-batches of 10, η = 0.5, seed 7.
+inline TrainConfig small_config() {
+    TrainConfig c;
+    c.architecture.sizes = {64, 16, 10};
+    c.architecture.hidden = Activation::sigmoid;
+    c.architecture.output = Activation::softmax;
+    c.architecture.cost = Cost::log_likelihood;
+    c.init = Init::scaled_normal;
+    c.epochs = 3;
+    c.batch_size = 10;
+    c.learning_rate = 0.5f;
+    c.seed = 7;
+    return c;
+}
+
+// The message of the digitnet::Error that f throws, checked to be one line ("" and a test
+// failure when f throws none).
+template <typename F>
+std::string error_of(F&& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        std::string message = e.what();
+        EXPECT_EQ(message.find('\n'), std::string::npos) << "not one line: " << message;
+        return message;
+    }
+    ADD_FAILURE() << "expected a digitnet::Error";
+    return "";
+}
+
+#define EXPECT_CONTAINS(haystack, needle) \
+    EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << "'" << (haystack) << "' lacks '" << (needle) << "'"
+
+// Writes bytes to path as they are.
+inline void write_bytes(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Appends v as four big-endian bytes (IDX headers, PNG chunk lengths).
+inline void put_be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(v >> shift));
 }
 
 // The shell command that runs the digitnet program with ARGS (its path quoted).

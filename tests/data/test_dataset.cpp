@@ -21,6 +21,9 @@
 
 using namespace digitnet;
 namespace fs = std::filesystem;
+using digitnet::testing::error_of;
+using digitnet::testing::write_bytes;
+using digitnet::testing::put_be32;
 
 namespace {
 
@@ -32,13 +35,6 @@ fs::path temp_dir(const std::string& tag) {
     fs::remove_all(dir);
     fs::create_directories(dir);
     return dir;
-}
-
-void put_be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-    out.push_back(static_cast<std::uint8_t>(v >> 24));
-    out.push_back(static_cast<std::uint8_t>(v >> 16));
-    out.push_back(static_cast<std::uint8_t>(v >> 8));
-    out.push_back(static_cast<std::uint8_t>(v));
 }
 
 std::vector<std::uint8_t> idx_images(std::uint32_t n, std::uint32_t rows, std::uint32_t cols,
@@ -73,11 +69,6 @@ std::vector<std::uint8_t> labels_0_to_9(std::size_t n) {
     std::vector<std::uint8_t> labels(n);
     for (std::size_t i = 0; i < n; ++i) labels[i] = static_cast<std::uint8_t>(i % 10);
     return labels;
-}
-
-void write_bytes(const fs::path& path, const std::vector<std::uint8_t>& bytes) {
-    std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 void write_gz(const fs::path& path, const std::vector<std::uint8_t>& bytes) {
@@ -115,23 +106,6 @@ std::string csv_line(int label, int seed) {
     for (int j = 0; j < 784; ++j) line.append(",").append(std::to_string((seed + j) % 256));
     return line;
 }
-
-// The message of the digitnet::Error `f` throws ("" and a test failure if none).
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        std::string message = e.what();
-        EXPECT_EQ(message.find('\n'), std::string::npos) << "not one line: " << message;
-        return message;
-    }
-    ADD_FAILURE() << "expected digitnet::Error";
-    return "";
-}
-
-#define EXPECT_CONTAINS(haystack, needle) \
-    EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << "'" << (haystack) << "' lacks '" << (needle) << "'"
 
 // Sets an environment variable for one scope, then restores it.
 class ScopedEnv {

@@ -23,17 +23,10 @@ using digitnet::testing::CliRun;
 using digitnet::testing::fresh_dir;
 using digitnet::testing::run_cli;
 namespace fs = std::filesystem;
+using digitnet::testing::write_bytes;
+using digitnet::testing::put_be32;
 
 namespace {
-
-void write_bytes(const fs::path& path, const std::vector<std::uint8_t>& bytes) {
-    std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
-
-void put_be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(v >> shift));
-}
 
 // A PNG holding only a signature and an IHDR chunk (with a correct CRC) that claims
 // width x height 8-bit greyscale pixels: tiny, but its header says it is huge.

@@ -24,18 +24,10 @@ using namespace digitnet;
 using digitnet::testing::fresh_dir;
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+using digitnet::testing::error_of;
+using digitnet::testing::put_be32;
 
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "expected a digitnet::Error";
-    return "";
-}
 
 // No byte a terminal acts on: no C0 control (so no newline, no escape), no DEL.
 void expect_printable(const std::string& message) {
@@ -47,19 +39,12 @@ void expect_printable(const std::string& message) {
     }
 }
 
-#define EXPECT_CONTAINS(haystack, needle) \
-    EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << "'" << (haystack) << "' lacks '" << (needle) << "'"
-
 // A safetensors file with this header text and no data.
 std::vector<std::uint8_t> forge(const std::string& header) {
     std::vector<std::uint8_t> bytes;
     for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<std::uint8_t>(header.size() >> (8 * i)));
     bytes.insert(bytes.end(), header.begin(), header.end());
     return bytes;
-}
-
-void put_be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(v >> shift));
 }
 
 // A PNG chunk: length, type, data, CRC.

@@ -21,24 +21,9 @@ using namespace digitnet;
 using digitnet::testing::fresh_dir;
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+using digitnet::testing::error_of;
 
 namespace {
-
-// The message of the digitnet::Error `f` throws, checked to be one line.
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        const std::string message = e.what();
-        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-        return message;
-    }
-    ADD_FAILURE() << "expected a digitnet::Error";
-    return "";
-}
-
-#define EXPECT_CONTAINS(haystack, needle) \
-    EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << "'" << (haystack) << "' lacks '" << (needle) << "'"
 
 Architecture small_architecture(std::size_t outputs = 2) {
     Architecture a;

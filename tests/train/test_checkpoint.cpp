@@ -22,33 +22,10 @@ using digitnet::testing::fresh_dir;
 using digitnet::testing::read_text;
 using digitnet::testing::synthetic_splits;
 namespace fs = std::filesystem;
+using digitnet::testing::error_of;
+using digitnet::testing::small_config;
 
 namespace {
-
-TrainConfig small_config() {
-    TrainConfig c;
-    c.architecture.sizes = {64, 16, 10};
-    c.architecture.output = Activation::softmax;
-    c.architecture.cost = Cost::log_likelihood;
-    c.init = Init::scaled_normal;
-    c.epochs = 3;
-    c.batch_size = 10;
-    c.learning_rate = 0.5f;
-    c.seed = 7;
-    return c;
-}
-
-// The message of the Error that f throws ("" and a failure when it throws none).
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "expected a digitnet::Error";
-    return "";
-}
 
 Architecture with_sizes(std::vector<std::size_t> sizes) {
     Architecture a;

@@ -52,7 +52,7 @@ DataSplits splits() {
     return s;
 }
 
-TrainConfig small_config() {
+TrainConfig small_relu_config() {
     TrainConfig c;
     c.architecture.sizes = {16, 20, 10};
     c.architecture.hidden = Activation::relu;
@@ -99,7 +99,7 @@ std::string validation_message(const TrainConfig& c) {
 
 TEST(Regularization, L2ShrinksTheWeights) {
     const DataSplits data = splits();
-    TrainConfig c = small_config();
+    TrainConfig c = small_relu_config();
     Trainer plain(c, data);
     plain.run();
     c.l2 = 20.0f;  // λ/n = 0.1 per step: a strong pull towards 0
@@ -115,7 +115,7 @@ TEST(Regularization, L2AloneDecaysWeightsGeometrically) {
     data.train.image_rows = data.train.image_cols = 4;
     data.train.images = Matrix(10, 16);  // all zero
     for (int i = 0; i < 10; ++i) data.train.labels.push_back(static_cast<std::uint8_t>(i));
-    TrainConfig c = small_config();
+    TrainConfig c = small_relu_config();
     c.architecture.use_bias = false;  // zero input, no bias: hidden = relu(0) = 0, softmax uniform
     c.epochs = 1;
     c.batch_size = 10;  // one step
@@ -131,7 +131,7 @@ TEST(Regularization, L2AloneDecaysWeightsGeometrically) {
 
 TEST(Regularization, L1ReducesTheL1NormAndDrivesWeightsToZero) {
     const DataSplits data = splits();
-    TrainConfig c = small_config();
+    TrainConfig c = small_relu_config();
     c.epochs = 10;
     Trainer plain(c, data);
     plain.run();
@@ -152,7 +152,7 @@ TEST(Regularization, L1ReducesTheL1NormAndDrivesWeightsToZero) {
 TEST(Regularization, DropoutZeroIsNoDropout) {
     // p = 0: the layer's training forward pass equals the evaluation pass and draws nothing.
     const DataSplits data = splits();
-    TrainConfig c = small_config();
+    TrainConfig c = small_relu_config();
     Trainer t(c, data);
     Network& net = t.network();
     net.layers[0].dropout = 0.0f;
@@ -171,7 +171,7 @@ TEST(Regularization, DropoutZeroIsNoDropout) {
 
 TEST(Regularization, DropoutChangesTrainingButNotEvaluation) {
     const DataSplits data = splits();
-    TrainConfig c = small_config();
+    TrainConfig c = small_relu_config();
     Trainer plain(c, data);
     plain.run();
     c.dropout = 0.5f;
@@ -247,7 +247,7 @@ TEST(Regularization, EarlyStoppingStopsAndKeepsTheBestWeights) {
     // weights are those of epoch 1.
     DataSplits data = splits();
     data.validation.images.fill(0.0f);
-    TrainConfig c = small_config();
+    TrainConfig c = small_relu_config();
     c.architecture.use_bias = false;
     c.epochs = 50;
     c.early_stop = 2;
@@ -269,7 +269,7 @@ TEST(Regularization, EarlyStoppingStopsAndKeepsTheBestWeights) {
 
 TEST(Regularization, StepDecayHalvesTheLearningRate) {
     const DataSplits data = splits();
-    TrainConfig c = small_config();
+    TrainConfig c = small_relu_config();
     c.epochs = 5;
     c.lr_decay = "step";
     c.lr_step = 2;
@@ -307,16 +307,16 @@ TEST(Regularization, ValidateNamesTheBadOption) {
         {"--lr", [](TrainConfig& c) { c.learning_rate = -0.1f; }},
         {"--momentum", [](TrainConfig& c) { c.optimizer.momentum = 1.2f; }},
     };
-    EXPECT_EQ(validation_message(small_config()), "");
+    EXPECT_EQ(validation_message(small_relu_config()), "");
     for (const Bad& b : cases) {
-        TrainConfig c = small_config();
+        TrainConfig c = small_relu_config();
         b.apply(c);
         const std::string message = validation_message(c);
         EXPECT_NE(message.find(b.option), std::string::npos) << b.option << ": '" << message << "'";
         EXPECT_EQ(message.find('\n'), std::string::npos) << message;
     }
     // The trainer refuses such a configuration before it trains.
-    TrainConfig c = small_config();
+    TrainConfig c = small_relu_config();
     c.dropout = 1.5f;
     const DataSplits data = splits();
     EXPECT_THROW(Trainer(c, data), Error);

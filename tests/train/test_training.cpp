@@ -16,20 +16,7 @@ using namespace digitnet;
 using digitnet::testing::fresh_dir;
 using digitnet::testing::read_text;
 using digitnet::testing::synthetic_splits;
-
-static TrainConfig small_config() {
-    TrainConfig c;
-    c.architecture.sizes = {64, 16, 10};
-    c.architecture.hidden = Activation::sigmoid;
-    c.architecture.output = Activation::softmax;
-    c.architecture.cost = Cost::log_likelihood;
-    c.init = Init::scaled_normal;
-    c.epochs = 3;
-    c.batch_size = 10;
-    c.learning_rate = 0.5f;
-    c.seed = 7;
-    return c;
-}
+using digitnet::testing::small_config;
 
 static bool same_weights(const Network& a, const Network& b) {
     if (a.layers.size() != b.layers.size()) return false;
