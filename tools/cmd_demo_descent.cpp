@@ -14,6 +14,7 @@
 #include "digitnet/descent.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/image.hpp"
+#include "usage.hpp"
 
 namespace digitnet::cli {
 
@@ -47,11 +48,11 @@ std::vector<std::size_t> parse_batches(const std::string& text) {
                 ok = false;
             }
         }
-        if (!ok) throw Error("--batches: expected batch sizes like all,10,1 (all or 0 = every example), found '" + text + "'");
+        if (!ok) throw UsageError("--batches: expected batch sizes like all,10,1 (all or 0 = every example), found '" + text + "'");
         sizes.push_back(value);
         start = end + 1;
     }
-    if (sizes.size() > 8) throw Error("--batches: expected at most 8 batch sizes, found " + std::to_string(sizes.size()));
+    if (sizes.size() > 8) throw UsageError("--batches: expected at most 8 batch sizes, found " + std::to_string(sizes.size()));
     return sizes;
 }
 
@@ -139,7 +140,7 @@ void run_descent_demo(const DescentCliOptions& o) {
     const BallPath ball = roll_ball(ball_options);
 
     BatchComparisonOptions options;
-    options.architecture.sizes = parse_layer_sizes(o.layers);
+    options.architecture.sizes = as_usage([&] { return parse_layer_sizes(o.layers); });
     options.batch_sizes = parse_batches(o.batches);
     options.learning_rate = o.lr;
     options.epochs = o.epochs;

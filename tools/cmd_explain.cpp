@@ -10,6 +10,7 @@
 #include "digitnet/error.hpp"
 #include "digitnet/explain.hpp"
 #include "number_options.hpp"
+#include "usage.hpp"
 
 namespace digitnet::cli {
 
@@ -29,9 +30,9 @@ void run_explain(const ExplainOptions& o) {
     std::vector<float> x{0.05f, 0.10f}, y{0.01f, 0.99f};
     if (!o.layers.empty()) {
         Architecture a;
-        a.sizes = parse_layer_sizes(o.layers);
+        a.sizes = as_usage([&] { return parse_layer_sizes(o.layers); });
         if (a.sizes.size() > 5 || *std::max_element(a.sizes.begin(), a.sizes.end()) > 8)
-            throw Error("--layers: explain prints every weight; use at most 5 layers of at most 8 neurons, found " +
+            throw UsageError("--layers: explain prints every weight; use at most 5 layers of at most 8 neurons, found " +
                         o.layers);
         network = Network(a);
         Rng rng(o.seed);
@@ -41,9 +42,10 @@ void run_explain(const ExplainOptions& o) {
         for (float& v : x) v = static_cast<float>(rng.uniform());
         y[0] = 0.99f;
     }
-    if (o.have_input) x = parse_real_list(o.input_text, "--input");
-    if (o.have_target) y = parse_real_list(o.target_text, "--target");
-    const Explanation e = explain_step(network, x, y, o.lr);
+    if (o.have_input) x = as_usage([&] { return parse_real_list(o.input_text, "--input"); });
+    if (o.have_target) y = as_usage([&] { return parse_real_list(o.target_text, "--target"); });
+    // explain_step refuses an input or target of the wrong length: the values typed do not fit.
+    const Explanation e = as_usage([&] { return explain_step(network, x, y, o.lr); });
     if (!o.json) {
         std::printf("%s", format_explanation(e).c_str());
         return;

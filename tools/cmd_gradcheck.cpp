@@ -8,6 +8,7 @@
 #include "digitnet/gradcheck.hpp"
 #include "digitnet/gradient_timing.hpp"
 #include "number_options.hpp"
+#include "usage.hpp"
 
 namespace digitnet::cli {
 
@@ -68,14 +69,16 @@ void run_timings(const Network& checked, const Matrix& x, const Matrix& y, const
 
 void run_gradcheck(const GradcheckOptions& o) {
     Architecture a;
-    a.sizes = parse_layer_sizes(o.layers);
-    a.hidden = parse_activation(o.activation, "--activation");
-    a.output = parse_activation(o.output, "--output");
-    a.cost = parse_cost(o.cost);
+    as_usage([&] {
+        a.sizes = parse_layer_sizes(o.layers);
+        a.hidden = parse_activation(o.activation, "--activation");
+        a.output = parse_activation(o.output, "--output");
+        a.cost = parse_cost(o.cost);
+    });
     if (a.sizes.size() > 6 || a.sizes.front() > 64)
-        throw Error("--layers: gradcheck takes one cost evaluation per parameter; use a small network (found " +
-                    o.layers + ")");
-    Network network(a);
+        throw UsageError("--layers: gradcheck takes one cost evaluation per parameter; use a small network (found " +
+                         o.layers + ")");
+    Network network = as_usage([&] { return Network(a); });
     Rng rng(o.seed);
     network.initialize(Init::xavier, rng);
     // Random inputs in [0, 1] and targets: one-hot rows for probability outputs, else random values.

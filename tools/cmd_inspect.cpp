@@ -16,6 +16,7 @@
 #include "digitnet/plot.hpp"
 #include "number_options.hpp"
 #include "output_paths.hpp"
+#include "usage.hpp"
 
 namespace digitnet::cli {
 
@@ -150,19 +151,22 @@ void add_inspect_command(CLI::App& app) {
     add_data_options(cmd, o->data);
     cmd->callback([o] {
         if (o->model.empty() == o->layers.empty())
-            throw Error("inspect: give either a model file or --layers (e.g. --layers 784,16,16,10)");
+            throw UsageError("inspect: give either a model file or --layers (e.g. --layers 784,16,16,10)");
         const bool seeing = !o->weights_png.empty() || o->noise || !o->backquery_png.empty() || !o->mistakes_png.empty();
         if (seeing && o->model.empty())
-            throw Error("--weights-png, --noise, --backquery and --mistakes need a trained model file");
+            throw UsageError("--weights-png, --noise, --backquery and --mistakes need a trained model file");
         check_outputs({{"--weights-png", o->weights_png}, {"--backquery", o->backquery_png}, {"--mistakes", o->mistakes_png}},
                       {{"model", o->model}, {"data", o->mistakes_png.empty() ? "" : o->data.data}});
         if (!o->layers.empty()) {
             Architecture a;
-            a.sizes = parse_layer_sizes(o->layers);
-            a.hidden = parse_activation(o->activation, "--activation");
-            a.output = parse_activation(o->output, "--output");
-            a.use_bias = !o->no_bias;
-            print_network(Network(a), "network " + a.describe());
+            const Network network = as_usage([&] {
+                a.sizes = parse_layer_sizes(o->layers);
+                a.hidden = parse_activation(o->activation, "--activation");
+                a.output = parse_activation(o->output, "--output");
+                a.use_bias = !o->no_bias;
+                return Network(a);
+            });
+            print_network(network, "network " + a.describe());
         } else {
             Metadata meta;
             Network network = load_model(o->model, &meta);

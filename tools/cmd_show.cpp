@@ -14,6 +14,7 @@
 #include "digitnet/preprocess.hpp"
 #include "number_options.hpp"
 #include "output_paths.hpp"
+#include "usage.hpp"
 
 namespace digitnet::cli {
 
@@ -50,7 +51,7 @@ void show_dataset_image(const ShowOptions& o) {
     const std::size_t n = set->size();
     if (o.index < 0 || static_cast<std::size_t>(o.index) >= n) {
         const std::string range = n == 0 ? std::string("none: the split is empty") : "0.." + std::to_string(n - 1);
-        throw Error("--index: expected " + range + " for the " + o.split + " split of " + splits.name + " (" +
+        throw UsageError("--index: expected " + range + " for the " + o.split + " split of " + splits.name + " (" +
                     std::to_string(n) + " examples), found " + std::to_string(o.index));
     }
     const auto i = static_cast<std::size_t>(o.index);
@@ -112,13 +113,13 @@ void add_show_command(CLI::App& app) {
         const bool have_file = !opts->file.empty();
         const bool have_index = index->count() > 0;
         if (have_file == have_index) {
-            throw Error(have_file ? "show: expected either IMAGE_FILE or --index, found both"
+            throw UsageError(have_file ? "show: expected either IMAGE_FILE or --index, found both"
                                   : "show: expected an IMAGE_FILE or --index I (with --data NAME)");
         }
         if (have_file && (cmd->count("--data") || cmd->count("--split"))) {
-            throw Error("show: --data and --split go with --index, not with IMAGE_FILE");
+            throw UsageError("show: --data and --split go with --index, not with IMAGE_FILE");
         }
-        if (have_index && opts->raw) throw Error("show: --raw goes with IMAGE_FILE, not with --index");
+        if (have_index && opts->raw) throw UsageError("show: --raw goes with IMAGE_FILE, not with --index");
         check_outputs({{"--png", opts->png}}, {{"image", opts->file}, {"data", have_index ? opts->data.data : ""}});
         if (have_file) show_file(*opts);
         else show_dataset_image(*opts);

@@ -22,6 +22,7 @@
 #include "digitnet/train.hpp"
 #include "number_options.hpp"
 #include "output_paths.hpp"
+#include "usage.hpp"
 
 namespace digitnet::cli {
 
@@ -49,7 +50,7 @@ std::size_t parse_batch(const std::string& text) {
     bool digits = !text.empty();
     for (char c : text) digits = digits && c >= '0' && c <= '9';
     if (!digits)
-        throw Error("--batch: expected a positive mini-batch size, or 0 / all for the full batch; found '" + text + "'");
+        throw UsageError("--batch: expected a positive mini-batch size, or 0 / all for the full batch; found '" + text + "'");
     return static_cast<std::size_t>(parse_whole_number(text, "--batch"));
 }
 
@@ -68,7 +69,7 @@ TrainConfig apply_flags(TrainConfig c, const TrainOptions& o, const CLI::App& cm
         float low = 0, high = 0;
         char extra = 0;
         if (std::sscanf(o.targets.c_str(), "%f,%f%c", &low, &high, &extra) != 2 || !(low < high))
-            throw Error("--targets: expected LOW,HIGH with LOW < HIGH (e.g. 0.01,0.99), found '" + o.targets + "'");
+            throw UsageError("--targets: expected LOW,HIGH with LOW < HIGH (e.g. 0.01,0.99), found '" + o.targets + "'");
         c.architecture.encoding.target_low = low;
         c.architecture.encoding.target_high = high;
     }
@@ -155,17 +156,17 @@ void check_resume_agrees(const TrainConfig& stored, const TrainConfig& requested
     auto format_float = [](double v) { return format_number(v); };
     for (const auto& [flag, get] : fields)
         if (get(stored, exact_float) != get(requested, exact_float))
-            throw Error(std::string(flag) + " " + get(requested, format_float) + " contradicts the checkpoint " + path +
+            throw UsageError(std::string(flag) + " " + get(requested, format_float) + " contradicts the checkpoint " + path +
                         ", which was trained with " + get(stored, format_float) +
                         " (leave the flag out to continue as it was)");
     if (requested.epochs < stored.epochs)
-        throw Error("--epochs " + std::to_string(requested.epochs) + " contradicts the checkpoint " + path +
+        throw UsageError("--epochs " + std::to_string(requested.epochs) + " contradicts the checkpoint " + path +
                     ", which was started for " + std::to_string(stored.epochs) + " epochs (only more epochs can be asked for)");
     // Whatever no flag above names (a setting a preset brings along) must agree too.
     TrainConfig same_epochs = requested;
     same_epochs.epochs = stored.epochs;
     if (!(same_epochs == stored))
-        throw Error("--preset " + std::string("contradicts the checkpoint ") + path +
+        throw UsageError("--preset " + std::string("contradicts the checkpoint ") + path +
                     " in a setting no flag names (leave --preset out to continue as it was)");
 }
 
@@ -272,12 +273,12 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     // checked against it; the thread count and the data likewise.
     TrainConfig config;
     if (!resuming) {
-        config = apply_flags(find_preset(o.preset).config, o, cmd);
-        validate(config);
+        config = as_usage([&] { return apply_flags(find_preset(o.preset).config, o, cmd); });
+        as_usage([&] { validate(config); });
     } else {
-        TrainConfig requested = apply_flags(info.config, o, cmd);
+        TrainConfig requested = as_usage([&] { return apply_flags(info.config, o, cmd); });
         if (given("--preset")) {
-            requested = apply_flags(find_preset(o.preset).config, o, cmd);
+            requested = as_usage([&] { return apply_flags(find_preset(o.preset).config, o, cmd); });
             if (!given("--seed")) requested.seed = info.config.seed;
             if (!given("--epochs")) requested.epochs = std::max(requested.epochs, info.config.epochs);
         }
@@ -288,7 +289,7 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     set_num_threads(resuming && !given("--threads") ? info.threads : o.threads);
     if (resuming && num_threads() != info.threads) {
         if (given("--threads"))
-            throw Error("--threads " + std::to_string(o.threads) + " contradicts the checkpoint " + resume_path +
+            throw UsageError("--threads " + std::to_string(o.threads) + " contradicts the checkpoint " + resume_path +
                         ", which was trained with " + std::to_string(info.threads) +
                         " threads: the sums, and so the bytes, would differ (leave the flag out to continue as it was)");
         throw Error("--resume: the checkpoint " + resume_path + " was trained with " + std::to_string(info.threads) +
@@ -299,7 +300,7 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     if (!given("--validation-size"))
         data_options.validation_size = resuming ? info.validation_size : find_preset(o.preset).validation_size;
     else if (resuming && o.data.validation_size != info.validation_size)
-        throw Error("--validation-size " + std::to_string(o.data.validation_size) + " contradicts the checkpoint " +
+        throw UsageError("--validation-size " + std::to_string(o.data.validation_size) + " contradicts the checkpoint " +
                     resume_path + ", which was trained with a validation split of " +
                     std::to_string(info.validation_size) + " examples (leave the flag out to continue as it was)");
     if (resuming && !given("--data")) data_options.data = info.data_name;

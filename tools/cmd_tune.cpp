@@ -12,6 +12,7 @@
 #include "digitnet/presets.hpp"
 #include "digitnet/tune.hpp"
 #include "number_options.hpp"
+#include "usage.hpp"
 
 namespace digitnet::cli {
 
@@ -43,7 +44,7 @@ void print_row(const TrialResult& r) {
 void run_tune(const TuneCliOptions& o, const CLI::App& cmd) {
     set_num_threads(o.threads);
     TuneOptions t;
-    t.base = find_preset(o.preset).config;
+    t.base = as_usage([&] { return find_preset(o.preset).config; });
     t.base.epochs = o.epochs;
     t.base.train_size = o.train_size;
     t.space = default_space(t.base);
@@ -56,9 +57,9 @@ void run_tune(const TuneCliOptions& o, const CLI::App& cmd) {
     t.trials = o.trials;
     t.seconds = o.seconds;
     t.seed = o.seed;
-    validate(t.space);
+    as_usage([&] { validate(t.space); });
     if (o.data.validation_size == 0)
-        throw Error("--validation-size: trials are scored on the validation split, which is empty (use N > 0)");
+        throw UsageError("--validation-size: trials are scored on the validation split, which is empty (use N > 0)");
 
     DataSplits data = load_data(o.data);
     data.test = Dataset{};  // the test set plays no part in choosing settings

@@ -1,4 +1,6 @@
 // digitnet: the command-line program. Each subcommand lives in its own cmd_*.cpp file.
+// Exit codes: 0 done, 2 a mistake in the command line (usage.hpp), 1 any other error, 128 + N
+// when train is stopped by signal N.
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -7,6 +9,7 @@
 
 #include "commands.hpp"
 #include "suggest.hpp"
+#include "usage.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/matrix.hpp"
 
@@ -41,7 +44,10 @@ int main(int argc, char** argv) {
         const std::string unknown = digitnet::cli::explain_unknown_word(app, argc, argv);
         if (!unknown.empty()) std::fprintf(stderr, "digitnet: error: %s\n", unknown.c_str());
         else std::fprintf(stderr, "digitnet: error: %s (see --help)\n", e.what());
-        return e.get_exit_code() == 0 ? 2 : e.get_exit_code();
+        return digitnet::cli::kUsageExit;
+    } catch (const digitnet::cli::UsageError& e) {
+        std::fprintf(stderr, "digitnet: error: %s\n", e.what());
+        return digitnet::cli::kUsageExit;
     } catch (const digitnet::Error& e) {
         std::fprintf(stderr, "digitnet: error: %s\n", e.what());
         return 1;

@@ -34,3 +34,45 @@ TEST(UsageCommand, AMisspelledOptionSuggestsTheNearestOne) {
         << unknown.err;
     EXPECT_EQ(line_count(unknown.err), 1u);
 }
+
+// One exit code for every mistake in the command line, whichever part of the program finds it
+// (CLI11 while parsing, or a command checking its options); 1 for a failure of the work itself.
+TEST(UsageCommand, EveryUsageErrorExitsWithCode2AndOtherErrorsWith1) {
+    const char* usage_errors[] = {
+        "",                                          // no subcommand
+        "trian",                                     // unknown subcommand
+        "train --frobnicate",                        // unknown option
+        "train --epochs abc",                        // malformed value
+        "train --epochs",                            // missing value
+        "train --epochs 0",                          // out of range
+        "eval",                                      // missing positional
+        "show --split x --index 0",                  // not one of the choices
+        "train --targets 1",                         // checked by the command
+        "train --activation foo",                    // checked by the library
+        "train --preset nope",                       // unknown preset
+        "train --layers 784,30,7",                   // a classifier needs 10 outputs
+        "train --batch x",                           // --batch's own parse
+        "inspect",                                   // neither a model nor --layers
+        "inspect --layers 784,10 --noise 10",        // seeing inside needs a model
+        "show",                                      // neither an image nor --index
+        "gradcheck --layers 100,10",                 // too large to check
+        "gradcheck --cost hinge",                    // unknown cost
+        "explain --input 1,x",                       // malformed list
+        "explain --input 1,2,3",                     // does not fit the network
+        "demo descent --batches 1,-2",               // malformed list
+        "tune --preset nope",                        // unknown preset
+        "tune --validation-size 0",                  // nothing to score on
+    };
+    for (const char* args : usage_errors) {
+        const CliRun r = run_cli(args);
+        EXPECT_EQ(r.status, 2) << "digitnet " << args << "\n" << r.err;
+        EXPECT_EQ(line_count(r.err), 1u) << "digitnet " << args << "\n" << r.err;
+    }
+    const char* failures[] = {"eval /nonexistent/model.safetensors", "inspect /nonexistent/model.safetensors",
+                              "train --data /nonexistent/data.csv --epochs 1"};
+    for (const char* args : failures) {
+        const CliRun r = run_cli(args);
+        EXPECT_EQ(r.status, 1) << "digitnet " << args << "\n" << r.err;
+        EXPECT_EQ(line_count(r.err), 1u) << "digitnet " << args << "\n" << r.err;
+    }
+}
