@@ -50,7 +50,7 @@ CONFIGS = {
         description="784-100-10 relu, softmax + log-likelihood, batch 128, lr 0.1, He init, SGD",
         sizes=[784, 100, 10], hidden="relu", output="softmax", cost="log-likelihood", init="he",
         batch=128, lr=0.1, optimizer="sgd", dropout=0.0, lr_step=0, lr_factor=1.0,
-        digitnet=["--layers", "784,100,10", "--activation", "relu", "--output", "softmax",
+        digitnet=["--layers", "784,100,10", "--activation", "relu", "--output-activation", "softmax",
                   "--cost", "log-likelihood", "--init", "he", "--batch", "128", "--lr", "0.1",
                   "--optimizer", "sgd"]),
     "best-mlp": dict(
@@ -357,7 +357,7 @@ def compare(args):
 def scaling(args):
     """digitnet's epoch time against the hidden size and the mini-batch size."""
     n = args.train_size
-    base = ["--activation", "relu", "--output", "softmax", "--cost", "log-likelihood", "--init", "he",
+    base = ["--activation", "relu", "--output-activation", "softmax", "--cost", "log-likelihood", "--init", "he",
             "--lr", "0.1", "--optimizer", "sgd"]
     threads = int(args.threads.split(",")[0])
     print(f"# digitnet epoch time, {threads} thread(s), 784-H-10 relu/softmax log-likelihood, SGD lr 0.1; "

@@ -1,5 +1,5 @@
 // digitnet demo: small experiments from the books, run in a moment.
-//   digitnet demo slowdown [--epochs 300] [--lr 0.15] [--json] [--csv FILE] [--png FILE]
+//   digitnet demo slowdown [--epochs 300] [--lr 0.15] [--json] [--csv FILE] [-o FILE]
 //   digitnet demo descent ... (cmd_demo_descent.cpp)
 #include <cstdio>
 #include <memory>
@@ -125,7 +125,7 @@ void write_plot(const std::string& path, const std::vector<Case>& cases) {
 }
 
 void run_slowdown_demo(const SlowdownCliOptions& o) {
-    check_outputs({{"--csv", o.csv}, {"--png", o.png}});
+    check_outputs({{"--csv", o.csv}, {"--output", o.png}});
     const std::vector<Case> cases = run_cases(o);
     if (o.json) {
         nlohmann::json j{{"learning_rate", o.lr}, {"epochs", o.epochs}, {"threshold", kLowCost}};
@@ -175,7 +175,7 @@ void add_demo_command(CLI::App& app) {
         ->capture_default_str();
     slowdown->add_flag("--json", opts->json, "print every epoch's values as one JSON object");
     slowdown->add_option("--csv", opts->csv, "write every epoch's costs and outputs to this CSV file");
-    slowdown->add_option("--png", opts->png, "plot both costs against the epoch into this PNG file");
+    slowdown->add_option("-o,--output", opts->png, "plot both costs against the epoch into this PNG file");
     slowdown->callback([opts] { run_slowdown_demo(*opts); });
     add_demo_descent_command(cmd);
 }

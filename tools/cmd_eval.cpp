@@ -67,7 +67,7 @@ void run_eval(const EvalOptions& o) {
 void add_eval_command(CLI::App& app) {
     auto o = std::make_shared<EvalOptions>();
     auto* cmd = app.add_subcommand("eval", "evaluate a model: accuracy, per-class precision and recall, confusion matrix");
-    cmd->add_option("model", o->model, "model file (safetensors) written by digitnet train --out")->required();
+    cmd->add_option("MODEL", o->model, "model file (safetensors) written by digitnet train -o")->required();
     add_data_options(cmd, o->data);
     cmd->add_option("--split", o->split, "which split: test, validation or train")
         ->check(CLI::IsMember({"test", "validation", "train"}))

@@ -7,6 +7,7 @@
 #include "digitnet/error.hpp"
 #include "digitnet/gradcheck.hpp"
 #include "digitnet/gradient_timing.hpp"
+#include "digitnet/train_config.hpp"
 #include "number_options.hpp"
 #include "usage.hpp"
 
@@ -17,7 +18,7 @@ namespace {
 struct GradcheckOptions {
     std::string layers = "5,4,3";
     std::string activation = "sigmoid";
-    std::string output = "sigmoid";
+    std::string output_activation = "sigmoid";
     std::string cost = "quadratic";
     std::size_t batch = 4;
     std::uint64_t seed = 1;
@@ -72,8 +73,9 @@ void run_gradcheck(const GradcheckOptions& o) {
     as_usage([&] {
         a.sizes = parse_layer_sizes(o.layers);
         a.hidden = parse_activation(o.activation, "--activation");
-        a.output = parse_activation(o.output, "--output");
+        a.output = parse_activation(o.output_activation, "--output-activation");
         a.cost = parse_cost(o.cost);
+        check_cost_output_flags(a);
     });
     if (a.sizes.size() > 6 || a.sizes.front() > 64)
         throw UsageError("--layers: gradcheck takes one cost evaluation per parameter; use a small network (found " +
@@ -108,7 +110,7 @@ void add_gradcheck_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("gradcheck", "compare backpropagation with numerical gradients (central differences)");
     cmd->add_option("--layers", o->layers, "layer sizes of the small network")->capture_default_str();
     cmd->add_option("--activation", o->activation, "hidden activation: sigmoid, tanh, relu, identity")->capture_default_str();
-    cmd->add_option("--output", o->output, "output activation: sigmoid, softmax, identity, tanh, relu")->capture_default_str();
+    cmd->add_option("--output-activation", o->output_activation, "output activation: sigmoid, softmax, identity, tanh, relu")->capture_default_str();
     cmd->add_option("--cost", o->cost, "quadratic, cross-entropy or log-likelihood")->capture_default_str();
     cmd->add_option("--batch", o->batch, "examples in the batch")->transform(whole_number(1, 256))->capture_default_str();
     cmd->add_option("--seed", o->seed, "seed for the weights and the data")->transform(whole_number())->capture_default_str();

@@ -14,6 +14,7 @@
 #include "digitnet/model_io.hpp"
 #include "digitnet/network.hpp"
 #include "digitnet/plot.hpp"
+#include "digitnet/train_config.hpp"
 #include "number_options.hpp"
 #include "output_paths.hpp"
 #include "usage.hpp"
@@ -26,7 +27,7 @@ struct InspectOptions {
     std::string model;
     std::string layers;
     std::string activation = "sigmoid";
-    std::string output = "sigmoid";
+    std::string output_activation = "sigmoid";
     bool no_bias = false;
     std::string weights_png, backquery_png, mistakes_png;
     std::size_t noise = 0, mistakes = 36, weights_count = 0;
@@ -48,7 +49,7 @@ void require_square(const Network& network, const char* option) {
 
 void see_inside(Network& network, const InspectOptions& o) {
     if (!o.weights_png.empty()) {
-        require_square(network, "--weights-png");
+        require_square(network, "--weights");
         const std::size_t n = network.layers.front().n_out();
         const std::size_t shown = o.weights_count && o.weights_count < n ? o.weights_count : n;
         write_png(o.weights_png, draw_first_layer_weights(network, shown));
@@ -131,14 +132,14 @@ void print_network(const Network& network, const std::string& title) {
 void add_inspect_command(CLI::App& app) {
     auto o = std::make_shared<InspectOptions>();
     auto* cmd = app.add_subcommand("inspect", "list a network's layers, weight and bias shapes and parameter count");
-    cmd->add_option("model", o->model, "a model file written by digitnet train --out");
+    cmd->add_option("MODEL", o->model, "a model file written by digitnet train -o");
     cmd->add_option("--layers", o->layers, "layer sizes, e.g. 784,16,16,10 (instead of a model file)");
     cmd->add_option("--activation", o->activation, "hidden activation, with --layers")->capture_default_str();
-    cmd->add_option("--output", o->output, "output activation, with --layers")->capture_default_str();
+    cmd->add_option("--output-activation", o->output_activation, "output activation, with --layers")->capture_default_str();
     cmd->add_flag("--no-bias", o->no_bias, "layers without biases, with --layers");
-    cmd->add_option("--weights-png", o->weights_png, "each first-layer neuron's incoming weights as a tile, in one PNG");
+    cmd->add_option("--weights", o->weights_png, "each first-layer neuron's incoming weights as a tile, in one PNG");
     cmd->add_option("--weights-count", o->weights_count,
-                    "with --weights-png: draw only the first N neurons (numbered from 0; default all)")
+                    "with --weights: draw only the first N neurons (numbered from 0; default all)")
         ->check(CLI::Range(1, 100000));
     cmd->add_option("--noise", o->noise, "feed N random-noise images and report how confident the answers are")
         ->transform(whole_number(1, 1000000));
@@ -154,16 +155,17 @@ void add_inspect_command(CLI::App& app) {
             throw UsageError("inspect: give either a model file or --layers (e.g. --layers 784,16,16,10)");
         const bool seeing = !o->weights_png.empty() || o->noise || !o->backquery_png.empty() || !o->mistakes_png.empty();
         if (seeing && o->model.empty())
-            throw UsageError("--weights-png, --noise, --backquery and --mistakes need a trained model file");
-        check_outputs({{"--weights-png", o->weights_png}, {"--backquery", o->backquery_png}, {"--mistakes", o->mistakes_png}},
+            throw UsageError("--weights, --noise, --backquery and --mistakes need a trained model file");
+        check_outputs({{"--weights", o->weights_png}, {"--backquery", o->backquery_png}, {"--mistakes", o->mistakes_png}},
                       {{"model", o->model}, {"data", o->mistakes_png.empty() ? "" : o->data.data}});
         if (!o->layers.empty()) {
             Architecture a;
             const Network network = as_usage([&] {
                 a.sizes = parse_layer_sizes(o->layers);
                 a.hidden = parse_activation(o->activation, "--activation");
-                a.output = parse_activation(o->output, "--output");
+                a.output = parse_activation(o->output_activation, "--output-activation");
                 a.use_bias = !o->no_bias;
+                check_cost_output_flags(a);
                 return Network(a);
             });
             print_network(network, "network " + a.describe());

@@ -118,7 +118,7 @@ void add_plot_command(CLI::App& app) {
     auto metrics_out = std::make_shared<std::string>("metrics.png");
     auto* metrics = plot->add_subcommand(
         "metrics", "cost and accuracy per epoch from training metrics (JSON lines), several runs overlaid");
-    metrics->add_option("FILES", *files, "metrics files, one JSON object per line")->required();
+    metrics->add_option("FILE", *files, "metrics files, one JSON object per line")->required();
     metrics->add_option("-o,--output", *metrics_out, "PNG file to write")->capture_default_str();
     metrics->callback([files, metrics_out] {
         std::vector<NamedPath> inputs;

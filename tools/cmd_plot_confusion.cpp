@@ -23,7 +23,7 @@ struct ConfusionOptions {
 };
 
 void run_confusion(const ConfusionOptions& o) {
-    check_outputs({{"--out", o.out}}, {{"model", o.model}, {"data", o.data.data}});
+    check_outputs({{"--output", o.out}}, {{"model", o.model}, {"data", o.data.data}});
     Network network = load_model(o.model);
     DataOptions data_options = o.data;
     data_options.validation_size = 0;
@@ -54,8 +54,8 @@ void run_confusion(const ConfusionOptions& o) {
 void add_plot_confusion_command(CLI::App* plot) {
     auto o = std::make_shared<ConfusionOptions>();
     auto* cmd = plot->add_subcommand("confusion", "the confusion matrix of a model on the test set, as a heat map");
-    cmd->add_option("model", o->model, "model file written by digitnet train --out")->required();
-    cmd->add_option("-o,--out", o->out, "PNG file to write")->required();
+    cmd->add_option("MODEL", o->model, "model file written by digitnet train -o")->required();
+    cmd->add_option("-o,--output", o->out, "PNG file to write")->required();
     add_data_options(cmd, o->data);
     cmd->callback([o] { run_confusion(*o); });
 }

@@ -150,8 +150,8 @@ void run_predict(const PredictOptions& o) {
 void add_predict_command(CLI::App& app) {
     auto o = std::make_shared<PredictOptions>();
     auto* cmd = app.add_subcommand("predict", "classify PNG, JPEG, BMP or PGM images of digits");
-    cmd->add_option("model", o->model, "model file written by digitnet train --out")->required();
-    cmd->add_option("images", o->images, "image files")->required();
+    cmd->add_option("MODEL", o->model, "model file written by digitnet train -o")->required();
+    cmd->add_option("IMAGE", o->images, "image files")->required();
     cmd->add_flag("--json", o->json,
                   "one JSON object per file: file, answer, confidence, outputs (and probabilities where softmax makes "
                   "them so, the digit or the yes/no question, reasons the input looks unlike MNIST)");

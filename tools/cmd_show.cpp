@@ -1,6 +1,6 @@
 // digitnet show: draw one dataset image, or an image file the way the network sees it.
-//   digitnet show --data NAME --index I [--split train|validation|test] [--png OUT.png] [--scale K]
-//   digitnet show IMAGE_FILE [--raw] [--png OUT.png] [--scale K]
+//   digitnet show --data NAME --index I [--split train|validation|test] [-o OUT.png] [--scale K]
+//   digitnet show IMAGE [--raw] [-o OUT.png] [--scale K]
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -97,30 +97,30 @@ void add_show_command(CLI::App& app) {
     auto opts = std::make_shared<ShowOptions>();
     auto* cmd = app.add_subcommand(
         "show", "draw a dataset image (--index) or an image file as the network sees it (MNIST-style preprocessing)");
-    cmd->add_option("IMAGE_FILE", opts->file, "a PNG, JPEG, BMP or PGM image of one handwritten digit");
+    cmd->add_option("IMAGE", opts->file, "a PNG, JPEG, BMP or PGM image of one handwritten digit");
     add_data_options(cmd, opts->data);
     auto* index = cmd->add_option("--index", opts->index, "which example of the split to draw (from 0)")
         ->transform(whole_number(0, static_cast<std::uint64_t>(std::numeric_limits<long long>::max())));
     cmd->add_option("--split", opts->split, "train, validation or test")
         ->check(CLI::IsMember({"train", "validation", "test"}))
         ->capture_default_str();
-    cmd->add_option("--png", opts->png, "also write the image, white ink on black, to this PNG file");
+    cmd->add_option("-o,--output", opts->png, "also write the image, white ink on black, to this PNG file");
     cmd->add_option("--scale", opts->scale, "pixels per image pixel in the PNG")
         ->transform(whole_number(1, 64))
         ->capture_default_str();
-    cmd->add_flag("--raw", opts->raw, "with IMAGE_FILE: only resize to 28x28, no preprocessing");
+    cmd->add_flag("--raw", opts->raw, "with IMAGE: only resize to 28x28, no preprocessing");
     cmd->callback([opts, cmd, index] {
         const bool have_file = !opts->file.empty();
         const bool have_index = index->count() > 0;
         if (have_file == have_index) {
-            throw UsageError(have_file ? "show: expected either IMAGE_FILE or --index, found both"
-                                  : "show: expected an IMAGE_FILE or --index I (with --data NAME)");
+            throw UsageError(have_file ? "show: expected either IMAGE or --index, found both"
+                                  : "show: expected an IMAGE or --index I (with --data NAME)");
         }
         if (have_file && (cmd->count("--data") || cmd->count("--split"))) {
-            throw UsageError("show: --data and --split go with --index, not with IMAGE_FILE");
+            throw UsageError("show: --data and --split go with --index, not with IMAGE");
         }
-        if (have_index && opts->raw) throw UsageError("show: --raw goes with IMAGE_FILE, not with --index");
-        check_outputs({{"--png", opts->png}}, {{"image", opts->file}, {"data", have_index ? opts->data.data : ""}});
+        if (have_index && opts->raw) throw UsageError("show: --raw goes with IMAGE, not with --index");
+        check_outputs({{"--output", opts->png}}, {{"image", opts->file}, {"data", have_index ? opts->data.data : ""}});
         if (have_file) show_file(*opts);
         else show_dataset_image(*opts);
     });

@@ -33,7 +33,7 @@ constexpr const char* kCheckpointFileName = "checkpoint.safetensors";
 struct TrainOptions {
     DataOptions data;
     std::string preset = "default";
-    std::string layers, activation, output, cost, init, batch, lr_decay, optimizer;
+    std::string layers, activation, output_activation, cost, init, batch, lr_decay, optimizer;
     std::size_t epochs = 0, train_size = 0, early_stop = 0, lr_step = 0;
     float lr = 0, l2 = 0, l1 = 0, dropout = 0, momentum = 0, beta1 = 0, beta2 = 0, lr_decay_factor = 0;
     float input_low = 0, elastic_alpha = 0, elastic_sigma = 4;
@@ -60,7 +60,8 @@ TrainConfig apply_flags(TrainConfig c, const TrainOptions& o, const CLI::App& cm
     auto given = [&](const char* name) { return cmd.count(name) > 0; };
     if (given("--layers")) c.architecture.sizes = parse_layer_sizes(o.layers);
     if (given("--activation")) c.architecture.hidden = parse_activation(o.activation, "--activation");
-    if (given("--output")) c.architecture.output = parse_activation(o.output, "--output");
+    if (given("--output-activation"))
+        c.architecture.output = parse_activation(o.output_activation, "--output-activation");
     if (given("--cost")) c.architecture.cost = parse_cost(o.cost);
     if (given("--no-bias")) c.architecture.use_bias = !o.no_bias;
     if (given("--batch-norm")) c.architecture.batch_norm = o.batch_norm;
@@ -119,7 +120,7 @@ void check_resume_agrees(const TrainConfig& stored, const TrainConfig& requested
     const std::vector<Field> fields = {
         {"--layers", [&](const TrainConfig& c, Format) { return sizes(c); }},
         {"--activation", [](const TrainConfig& c, Format) { return to_string(c.architecture.hidden); }},
-        {"--output", [](const TrainConfig& c, Format) { return to_string(c.architecture.output); }},
+        {"--output-activation", [](const TrainConfig& c, Format) { return to_string(c.architecture.output); }},
         {"--cost", [](const TrainConfig& c, Format) { return to_string(c.architecture.cost); }},
         {"--no-bias", [&](const TrainConfig& c, Format) { return on_off(!c.architecture.use_bias); }},
         {"--batch-norm", [&](const TrainConfig& c, Format) { return on_off(c.architecture.batch_norm); }},
@@ -269,6 +270,22 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
         info = read_checkpoint_info(resume_path);
     }
 
+    if (given("--out") && given("--output"))
+        throw UsageError("--out: the older name of -o/--output; give the model file once");
+    // A command line written when --output named the output layer's activation would save the
+    // model into a file called "softmax": refused.
+    if (std::error_code ec; !o.out.empty() && !fs::exists(o.out, ec)) {
+        bool activation_name = true;
+        try {
+            (void)parse_activation(o.out, "--output");
+        } catch (const Error&) {
+            activation_name = false;
+        }
+        if (activation_name)
+            throw UsageError("--output: expected a file for the model, found '" + o.out +
+                             "', the name of an activation (the output layer's is --output-activation)");
+    }
+
     // The configuration: the preset with the flags on top, or the checkpoint's, every flag
     // checked against it; the thread count and the data likewise.
     TrainConfig config;
@@ -305,14 +322,14 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
                     std::to_string(info.validation_size) + " examples (leave the flag out to continue as it was)");
     if (resuming && !given("--data")) data_options.data = info.data_name;
 
-    // Every output, checked before the data is read: --out, --metrics, the checkpoint folder
+    // Every output, checked before the data is read: --output, --metrics, the checkpoint folder
     // (that of --checkpoint-dir, else the one resumed from), or, without one, the folder a
-    // Ctrl-C would checkpoint into (next to --out).
+    // Ctrl-C would checkpoint into (next to --output).
     std::vector<NamedPath> data_file;
     if (std::error_code ec; fs::is_regular_file(data_options.data, ec)) data_file.push_back({"data", data_options.data});
     std::vector<NamedPath> inputs = data_file;
     if (resuming) inputs.push_back({"checkpoint", resume_path});
-    check_outputs({{"--out", o.out}, {"--metrics", o.metrics}}, inputs);
+    check_outputs({{"--output", o.out}, {"--metrics", o.metrics}}, inputs);
     std::optional<CheckpointFolder> checkpoints;
     std::string interrupt_folder;
     if (!o.checkpoint_dir.empty()) {
@@ -322,8 +339,8 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     } else {
         const fs::path out(o.out.empty() ? std::string("digitnet-model.safetensors") : o.out);
         interrupt_folder = (out.parent_path() / (out.stem().string() + ".checkpoint")).string();
-        // Created only if a Ctrl-C comes; its folder is --out's, checked above.
-        const std::string option = o.out.empty() ? "train" : "--out";
+        // Created only if a Ctrl-C comes; its folder is --output's, checked above.
+        const std::string option = o.out.empty() ? "train" : "--output";
         std::error_code ec;
         if (fs::exists(interrupt_folder, ec) && !fs::is_directory(interrupt_folder, ec))
             throw Error(option + ": a Ctrl-C would write its checkpoint into '" + interrupt_folder +
@@ -333,7 +350,7 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     }
     // (The checkpoint may replace the one resumed from: that is how a run continues in place.)
     if (checkpoints)
-        check_outputs({{"--out", o.out}, {"--metrics", o.metrics}, {checkpoints->option, checkpoints->file}}, data_file);
+        check_outputs({{"--output", o.out}, {"--metrics", o.metrics}, {checkpoints->option, checkpoints->file}}, data_file);
 
     DataSplits data = load_data(data_options);
     std::unique_ptr<Trainer> trainer;
@@ -411,7 +428,7 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
         save_model(o.out, trainer->network(), meta);
         std::printf("model written to %s\n", o.out.c_str());
     } else if (!o.quiet) {
-        std::printf("the model is not saved (--out FILE keeps it)\n");
+        std::printf("the model is not saved (-o MODEL keeps it)\n");
     }
     std::fflush(stdout);
     // A signal that came after the last mini-batch waited for the model to be written.
@@ -442,7 +459,7 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--preset", opts->preset, "starting configuration:" + preset_names)->capture_default_str();
     cmd->add_option("--layers", opts->layers, "layer sizes, input to output, e.g. 784,30,10");
     cmd->add_option("--activation", opts->activation, "hidden activation: sigmoid, relu, tanh, identity");
-    cmd->add_option("--output", opts->output, "output activation: sigmoid, softmax, identity, ...");
+    cmd->add_option("--output-activation", opts->output_activation, "output activation: sigmoid, softmax, identity, ...");
     cmd->add_option("--cost", opts->cost, "quadratic, cross-entropy or log-likelihood");
     cmd->add_option("--init", opts->init, "normal, scaled-normal, rashid, xavier or he");
     cmd->add_flag("--no-bias", opts->no_bias, "layers without biases (Rashid's network)");
@@ -484,7 +501,9 @@ void add_train_command(CLI::App& app) {
     cmd->add_flag("--no-test-each-epoch", opts->no_test, "do not report test accuracy after every epoch");
     cmd->add_option("--threads", opts->threads, "threads for matrix products (0 = all cores)")
         ->transform(whole_number(0, 1024));
-    cmd->add_option("--out", opts->out, "write the trained model here (safetensors)");
+    cmd->add_option("-o,--output", opts->out, "write the trained model here (safetensors)")->type_name("MODEL");
+    // --out, the name this option had before, still works; an empty group keeps it out of the help.
+    cmd->add_option("--out", opts->out)->group("");
     cmd->add_option("--metrics", opts->metrics, "write per-epoch metrics here as JSON lines");
     cmd->add_option("--checkpoint-dir", opts->checkpoint_dir, "write a checkpoint here after every epoch");
     cmd->add_option("--resume", opts->resume, "continue from the checkpoint in this folder");

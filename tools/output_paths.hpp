@@ -3,7 +3,7 @@
 // not there yet in an existing folder where a file can be created (digitnet::check_writable_file:
 // folders, FIFOs, devices and sockets are refused, a symbolic link is written through to its
 // target), no two of them the same file, and none of them one of the command's inputs.
-// Errors name the option: "--out: cannot write 'x': it is a FIFO (named pipe), ...".
+// Errors name the option: "--output: cannot write 'x': it is a FIFO (named pipe), ...".
 #include <string>
 #include <utility>
 #include <vector>

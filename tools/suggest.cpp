@@ -72,7 +72,7 @@ std::string explain_unknown_word(const CLI::App& app, int argc, const char* cons
                 if (arg.size() > 2 && arg[1] != '-' && name.size() > 2) continue;  // -abc: stacked short flags
                 std::vector<std::string> names;
                 for (const CLI::Option* o : current->get_options()) {
-                    if (!o->nonpositional()) continue;
+                    if (!o->nonpositional() || o->get_group().empty()) continue;  // an empty group: hidden
                     for (const std::string& l : o->get_lnames()) names.push_back("--" + l);
                     for (const std::string& s : o->get_snames()) names.push_back("-" + s);
                 }

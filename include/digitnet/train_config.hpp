@@ -56,6 +56,10 @@ void check_architecture_limits(const Architecture& architecture);
 // architecture with validate(Architecture).
 void validate(const TrainConfig& config);
 
+// check_cost_output (the cost needs probabilities from the output layer), its message naming the
+// command-line flags that choose them: --cost and --output-activation.
+void check_cost_output_flags(const Architecture& architecture);
+
 // The ranges an architecture's numbers must lie in, wherever it comes from (training's options,
 // a model file, a checkpoint): 2..64 layer sizes, each 1..100000; input_low in [0, 1);
 // target_low < target_high, both finite; target_digit -1 (none) or 0..9. Allocates nothing, so

@@ -68,7 +68,7 @@ void require_model_file(const std::string& path) {
     const std::string kind = file_kind_of(path);
     if (kind.empty() || kind == "a safetensors file") return;
     throw Error(path + ": not a safetensors model file; it looks like " + kind +
-                " (a model is the file written by digitnet train --out)");
+                " (a model is the file written by digitnet train -o)");
 }
 
 }  // namespace digitnet

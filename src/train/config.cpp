@@ -60,6 +60,16 @@ void check_architecture_limits(const Architecture& a) {
                     gigabytes(4 * kMaxFileValues) + ")");
 }
 
+void check_cost_output_flags(const Architecture& a) {
+    try {
+        check_cost_output(a.cost, a.output);
+    } catch (const Error&) {
+        throw Error("--cost " + to_string(a.cost) +
+                    " needs probabilities as outputs: expected --output-activation sigmoid or softmax, found "
+                    "--output-activation " + to_string(a.output));
+    }
+}
+
 void validate(const Architecture& a) {
     check_architecture_limits(a);
     const Encoding& e = a.encoding;
@@ -101,7 +111,7 @@ void validate(const TrainConfig& c) {
                     std::to_string(outputs));
     // The rest of what Network's constructor checks, without building it (a checkpoint or a
     // command line may name layers far larger than the memory a check should cost).
-    check_cost_output(c.architecture.cost, c.architecture.output);
+    check_cost_output_flags(c.architecture);
     if (c.architecture.hidden == Activation::softmax)
         throw Error("--activation: softmax is an output activation, not a hidden one");
     if (c.epochs == 0 || c.epochs > 100000) throw Error("--epochs: expected 1..100000, found " + std::to_string(c.epochs));

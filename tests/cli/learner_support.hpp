@@ -25,7 +25,7 @@ inline void write_bar_digits(const std::filesystem::path& dir, int n) {
 inline std::string train_bar_model(const std::filesystem::path& dir, const std::string& name, const std::string& flags) {
     const std::string model = (dir / (name + ".safetensors")).string();
     const CliRun r = run_cli("train --data " + (dir / "mnist_train.csv").string() + " --validation-size 0 --epochs 1 " +
-                             flags + " --quiet --out " + model);
+                             flags + " --quiet -o " + model);
     if (r.status != 0) {
         ADD_FAILURE() << "training " << name << " failed: " << r.err;
         return "";

@@ -25,7 +25,7 @@ namespace {
 
 const std::string kData = "--data-dir " + std::string(DIGITNET_SOURCE_DIR) + "/data";
 // A short, quick training set-up on the first 3000 MNIST images.
-const std::string kSmall = kData + " --layers 784,20,10 --activation relu --output softmax --cost log-likelihood "
+const std::string kSmall = kData + " --layers 784,20,10 --activation relu --output-activation softmax --cost log-likelihood "
                                    "--init he --batch 20 --lr 0.1 --train-size 3000 --seed 3 --quiet";
 
 }  // namespace
@@ -38,7 +38,7 @@ TEST(Cli, InspectPrintsTheSeedParameterCount) {
 }
 
 TEST(Cli, GradcheckPassesForSoftmaxLogLikelihood) {
-    CliRun r = run_cli("gradcheck --layers 6,5,4 --activation relu --output softmax --cost log-likelihood");
+    CliRun r = run_cli("gradcheck --layers 6,5,4 --activation relu --output-activation softmax --cost log-likelihood");
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("ok: largest relative error"), std::string::npos) << r.out;
 }
@@ -60,7 +60,7 @@ TEST(MnistCli, TrainSaveEvalPredict) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
     auto dir = fresh_dir("cli-train");
     const std::string model = (dir / "m.safetensors").string(), metrics = (dir / "m.jsonl").string();
-    CliRun t = run_cli("train " + kSmall + " --epochs 2 --out " + model + " --metrics " + metrics);
+    CliRun t = run_cli("train " + kSmall + " --epochs 2 -o " + model + " --metrics " + metrics);
     ASSERT_EQ(t.status, 0) << t.err;
     EXPECT_NE(t.out.find("test accuracy: "), std::string::npos) << t.out;
     EXPECT_EQ(line_count(read_text(metrics)), 2u);
@@ -79,7 +79,7 @@ TEST(MnistCli, KilledRunResumedEqualsUninterruptedRun) {
     auto dir = fresh_dir("cli-kill");
     const std::string args = "train " + kSmall + " --epochs 6 --dropout 0.1 --threads 1";
     const std::string full = (dir / "full.safetensors").string(), resumed = (dir / "resumed.safetensors").string();
-    ASSERT_EQ(run_cli(args + " --out " + full).status, 0);
+    ASSERT_EQ(run_cli(args + " -o " + full).status, 0);
 
     const std::string ckpt = (dir / "ckpt").string();
     const std::string cmd = cli_command(args + " --checkpoint-dir " + ckpt);
@@ -98,7 +98,7 @@ TEST(MnistCli, KilledRunResumedEqualsUninterruptedRun) {
     waitpid(pid, &status, 0);
     ASSERT_TRUE(std::filesystem::exists(ckpt + "/checkpoint.safetensors"));
 
-    CliRun r = run_cli("train " + kData + " --resume " + ckpt + " --quiet --threads 1 --out " + resumed);
+    CliRun r = run_cli("train " + kData + " --resume " + ckpt + " --quiet --threads 1 -o " + resumed);
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(read_text(full), read_text(resumed));
     // No temporary files left in the checkpoint folder.
@@ -138,7 +138,7 @@ TEST(MnistCli, CtrlCWritesACheckpointAndExits130) {
     auto dir = fresh_dir("cli-int");
     const std::string err = (dir / "err").string(), out = (dir / "model.safetensors").string();
     const std::string cmd =
-        cli_command("train " + kData + " --preset rashid --epochs 1 --quiet --out " + out + " 2>" + err);
+        cli_command("train " + kData + " --preset rashid --epochs 1 --quiet -o " + out + " 2>" + err);
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
@@ -173,10 +173,10 @@ TEST(MnistCli, SeeingInsideAModel) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
     auto dir = fresh_dir("cli-inside");
     const std::string model = (dir / "m.safetensors").string();
-    ASSERT_EQ(run_cli("train " + kSmall + " --epochs 1 --out " + model).status, 0);
+    ASSERT_EQ(run_cli("train " + kSmall + " --epochs 1 -o " + model).status, 0);
     const std::string w = (dir / "w.png").string(), bq = (dir / "bq.png").string(), mis = (dir / "mis.png").string(),
                       conf = (dir / "conf.png").string();
-    CliRun r = run_cli("inspect " + model + " " + kData + " --weights-png " + w + " --noise 500 --backquery " + bq +
+    CliRun r = run_cli("inspect " + model + " " + kData + " --weights " + w + " --noise 500 --backquery " + bq +
                    " --mistakes " + mis);
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("500 random-noise images"), std::string::npos) << r.out;
@@ -187,7 +187,7 @@ TEST(MnistCli, SeeingInsideAModel) {
     ASSERT_EQ(c.status, 0) << c.err;
     expect_readable_png(conf, 300, 300);
     // Asking for pictures of a network that was never trained is refused.
-    CliRun bad = run_cli("inspect --layers 784,10 --weights-png " + w);
+    CliRun bad = run_cli("inspect --layers 784,10 --weights " + w);
     EXPECT_NE(bad.status, 0);
     EXPECT_EQ(line_count(bad.err), 1u) << bad.err;
 }
@@ -219,7 +219,7 @@ TEST(MnistCli, TheHeaderCountsEpochsAsAPersonWouldAndARunWithoutOutSaysTheModelI
     CliRun one = run_cli("train --epochs 1 --train-size 500 --validation-size 100 " + kData);
     ASSERT_EQ(one.status, 0) << one.err;
     EXPECT_NE(one.out.find(", 1 epoch, seed"), std::string::npos) << one.out;
-    EXPECT_NE(one.out.find("the model is not saved (--out FILE keeps it)"), std::string::npos) << one.out;
+    EXPECT_NE(one.out.find("the model is not saved (-o MODEL keeps it)"), std::string::npos) << one.out;
     CliRun two = run_cli("train --epochs 2 --train-size 500 --validation-size 100 " + kData);
     ASSERT_EQ(two.status, 0) << two.err;
     EXPECT_NE(two.out.find(", 2 epochs, seed"), std::string::npos) << two.out;

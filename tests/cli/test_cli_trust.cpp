@@ -50,7 +50,7 @@ std::string write_digits_csv(const fs::path& path, int n, int variant = 0) {
 // A quick training set-up on such a file (200 examples, 40 of them for validation).
 std::string small_run(const std::string& csv, const std::string& layers = "784,10") {
     return "train --data " + csv + " --validation-size 40 --layers " + layers +
-           " --output softmax --cost log-likelihood --init he --batch 10 --lr 0.1 --seed 3 --quiet";
+           " --output-activation softmax --cost log-likelihood --init he --batch 10 --lr 0.1 --seed 3 --quiet";
 }
 
 }  // namespace
@@ -64,7 +64,7 @@ TEST(ArchitectureLimitsCommand, SixtySixLayerSizesAreRefusedBeforeTheDataIsRead)
     for (int i = 0; i < 64; ++i) layers += ",3";
     layers += ",10";
     const std::string model = (dir / "m.safetensors").string();
-    const CliRun r = run_cli(small_run(csv, layers) + " --epochs 1 --out " + model);
+    const CliRun r = run_cli(small_run(csv, layers) + " --epochs 1 -o " + model);
     expect_refused(r, "--layers (66 sizes)", {"--layers", "2..64", "66"});
     EXPECT_EQ(r.out, "");  // nothing was loaded or trained
     EXPECT_FALSE(fs::exists(model));
@@ -168,7 +168,7 @@ Trained trained_model(const std::string& name) {
     t.dir = fresh_dir(name);
     t.csv = write_digits_csv(t.dir / "digits_train.csv", 200);
     t.model = (t.dir / "m.safetensors").string();
-    const CliRun r = run_cli(small_run(t.csv) + " --epochs 1 --out " + t.model);
+    const CliRun r = run_cli(small_run(t.csv) + " --epochs 1 -o " + t.model);
     EXPECT_EQ(r.status, 0) << r.err;
     return t;
 }
@@ -182,15 +182,15 @@ TEST(OutputPathsCommand, TrainRefusesOutputsThatAreNotRegularFilesBeforeReadingT
     fs::create_directories(dir / "folder");
     const std::string pipe = (dir / "pipe").string(), folder = (dir / "folder").string();
     const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
-        {"--out " + pipe, "--out", "FIFO"},
-        {"--out " + folder, "--out", "is a folder"},
-        {"--out " + folder + "/", "--out", "is a folder"},
+        {"-o " + pipe, "--output", "FIFO"},
+        {"-o " + folder, "--output", "is a folder"},
+        {"-o " + folder + "/", "--output", "is a folder"},
         {"--metrics " + pipe, "--metrics", "FIFO"},
         {"--metrics " + folder, "--metrics", "is a folder"},
-        {"--out " + (dir / "missing" / "m.safetensors").string(), "--out", "does not exist"},
+        {"-o " + (dir / "missing" / "m.safetensors").string(), "--output", "does not exist"},
         {"--metrics " + (dir / "missing" / "m.jsonl").string(), "--metrics", "does not exist"},
-        {"--out " + (dir / "same").string() + " --metrics " + (dir / "same").string(), "--metrics", "--out"},
-        {"--out " + csv, "--out", "input"},
+        {"-o " + (dir / "same").string() + " --metrics " + (dir / "same").string(), "--metrics", "--output"},
+        {"-o " + csv, "--output", "input"},
         {"--checkpoint-dir " + csv, "--checkpoint-dir", "expected a folder"},
     };
     for (const auto& [args, option, problem] : cases) {
@@ -207,7 +207,7 @@ TEST(OutputPathsCommand, TheFolderACtrlCWouldCheckpointIntoIsCheckedAtTheStart) 
     auto dir = fresh_dir("cli-int-folder");
     const std::string csv = write_digits_csv(dir / "digits_train.csv", 200);
     std::ofstream(dir / "m.checkpoint") << "a file, not a folder";
-    const CliRun r = run_cli(small_run(csv) + " --epochs 1 --out " + (dir / "m.safetensors").string());
+    const CliRun r = run_cli(small_run(csv) + " --epochs 1 -o " + (dir / "m.safetensors").string());
     expect_refused(r, "m.checkpoint is a file", {"m.checkpoint", "expected a folder"});
     EXPECT_EQ(r.out, "");
 }
@@ -218,7 +218,7 @@ TEST(OutputPathsCommand, TrainWritesThroughASymlinkToItsTarget) {
     fs::create_directories(dir / "runs");
     std::ofstream(dir / "runs" / "m.safetensors") << "old";
     fs::create_symlink(fs::path("runs") / "m.safetensors", dir / "latest.safetensors");
-    const CliRun r = run_cli(small_run(csv) + " --epochs 1 --out " + (dir / "latest.safetensors").string());
+    const CliRun r = run_cli(small_run(csv) + " --epochs 1 -o " + (dir / "latest.safetensors").string());
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_TRUE(fs::is_symlink(dir / "latest.safetensors"));
     EXPECT_NE(read_text(dir / "runs" / "m.safetensors"), "old");
@@ -228,8 +228,8 @@ TEST(OutputPathsCommand, TrainWritesThroughASymlinkToItsTarget) {
 TEST(OutputPathsCommand, SaveInputNeverOverwritesAnInputAndNamesEachImageInTheFolderAskedFor) {
     const Trained t = trained_model("cli-save-input");
     const std::string a = (t.dir / "a.png").string(), b = (t.dir / "b.png").string();
-    ASSERT_EQ(run_cli("show --index 0 --data " + t.csv + " --validation-size 0 --png " + a).status, 0);
-    ASSERT_EQ(run_cli("show --index 1 --data " + t.csv + " --validation-size 0 --png " + b).status, 0);
+    ASSERT_EQ(run_cli("show --index 0 --data " + t.csv + " --validation-size 0 -o " + a).status, 0);
+    ASSERT_EQ(run_cli("show --index 1 --data " + t.csv + " --validation-size 0 -o " + b).status, 0);
     const std::string a_bytes = read_text(a);
     const CliRun over = run_cli("predict " + t.model + " " + a + " --save-input " + a);
     expect_refused(over, "--save-input over its input", {"--save-input", "input"});
@@ -259,19 +259,19 @@ TEST(OutputPathsCommand, EveryCommandChecksItsOutputsBeforeItsWork) {
     const std::string metrics = (t.dir / "m.jsonl").string();
     std::ofstream(metrics) << R"({"epoch":1,"train_cost":0.5,"train_accuracy":0.8})" << "\n";
     const std::vector<std::pair<std::string, std::string>> cases = {
-        {"plot confusion " + t.model + " --data " + t.csv + " -o " + pipe, "--out"},
-        {"plot confusion " + t.model + " --data " + t.csv + " -o " + t.model, "--out"},
+        {"plot confusion " + t.model + " --data " + t.csv + " -o " + pipe, "--output"},
+        {"plot confusion " + t.model + " --data " + t.csv + " -o " + t.model, "--output"},
         {"plot activations -o " + folder, "--output"},
         {"plot metrics " + metrics + " -o " + metrics, "--output"},
-        {"inspect " + t.model + " --weights-png " + pipe, "--weights-png"},
+        {"inspect " + t.model + " --weights " + pipe, "--weights"},
         {"inspect " + t.model + " --mistakes " + folder + " --data " + t.csv, "--mistakes"},
-        {"inspect " + t.model + " --weights-png " + (t.dir / "w.png").string() + " --backquery " +
+        {"inspect " + t.model + " --weights " + (t.dir / "w.png").string() + " --backquery " +
              (t.dir / "w.png").string(), "--backquery"},
-        {"show --index 0 --data " + t.csv + " --validation-size 0 --png " + pipe, "--png"},
-        {"show " + (t.dir / "x.png").string() + " --png " + folder, "--png"},
+        {"show --index 0 --data " + t.csv + " --validation-size 0 -o " + pipe, "--output"},
+        {"show " + (t.dir / "x.png").string() + " -o " + folder, "--output"},
         {"demo slowdown --csv " + folder, "--csv"},
-        {"demo slowdown --png " + pipe, "--png"},
-        {"demo slowdown --csv " + (t.dir / "d").string() + " --png " + (t.dir / "d").string(), "--png"},
+        {"demo slowdown -o " + pipe, "--output"},
+        {"demo slowdown --csv " + (t.dir / "d").string() + " -o " + (t.dir / "d").string(), "--output"},
     };
     for (const auto& [args, option] : cases) {
         const CliRun r = run_cli(args);
@@ -330,7 +330,7 @@ TEST(SignalsCommand, CtrlCPressedAgainAndAgainWhileTheCheckpointIsWrittenDoesNot
     auto dir = fresh_dir("cli-int-int");
     const std::string csv = write_digits_csv(dir / "digits_train.csv", 200);
     const std::string ckpt = (dir / "ckpt").string(), err = (dir / "err").string();
-    const pid_t pid = start_cli("train --data " + csv + " --validation-size 40 --layers 784,3000,10 --output softmax"
+    const pid_t pid = start_cli("train --data " + csv + " --validation-size 40 --layers 784,3000,10 --output-activation softmax"
                                 " --cost log-likelihood --init he --batch 10 --optimizer adam --lr 0.0001 --seed 3"
                                 " --quiet --epochs 100000 --threads 1 --checkpoint-dir " + ckpt, err);
     ASSERT_GT(pid, 0);
@@ -399,7 +399,7 @@ TEST(ResumeCommand, EveryFlagIsTakenFromTheCheckpointCheckedAgainstItOrRefused) 
         {"--input-low 0.01", "--input-low"},       {"--targets 0.01,0.99", "--targets"},
         {"--target-digit 3", "--target-digit"},    {"--no-test-each-epoch", "--no-test-each-epoch"},
         {"--layers 784,20,10", "--layers"},        {"--activation tanh", "--activation"},
-        {"--cost quadratic --output sigmoid", "--output"},
+        {"--cost quadratic --output-activation sigmoid", "--output-activation"},
         {"--batch-norm", "--batch-norm"},          {"--no-bias", "--no-bias"},
         {"--optimizer adam", "--optimizer"},       {"--momentum 0.5", "--momentum"},
         {"--l2 1", "--l2"},                        {"--batch 20", "--batch"},
@@ -434,7 +434,7 @@ TEST(ResumeCommand, ABadCheckpointIsRefusedBeforeAnythingIsWrittenNamingTheFile)
     const std::string csv = write_digits_csv(dir / "digits_train.csv", 200);
     const std::string ckpt = (dir / "ckpt").string(), model = (dir / "m.safetensors").string();
     const std::string path = ckpt + "/checkpoint.safetensors";
-    ASSERT_EQ(run_cli(small_run(csv) + " --epochs 1 --early-stop 1 --checkpoint-dir " + ckpt + " --out " + model).status, 0);
+    ASSERT_EQ(run_cli(small_run(csv) + " --epochs 1 --early-stop 1 --checkpoint-dir " + ckpt + " -o " + model).status, 0);
     const std::string model_before = read_text(model);
     digitnet::SafetensorsFile file = digitnet::load_safetensors(path);
     ASSERT_NE(file.find("best.0"), nullptr);
@@ -442,7 +442,7 @@ TEST(ResumeCommand, ABadCheckpointIsRefusedBeforeAnythingIsWrittenNamingTheFile)
         if (t.name == "best.0") t = {"best.0", {1, 1}, {0.5f}};
     digitnet::testing::reseal(file);
     digitnet::save_safetensors(path, file);
-    const CliRun r = run_cli("train --resume " + ckpt + " --epochs 3 --quiet --out " + model);
+    const CliRun r = run_cli("train --resume " + ckpt + " --epochs 3 --quiet -o " + model);
     expect_refused(r, "a 1x1 best.0", {path, "best.0"});
     EXPECT_EQ(r.out.find("model written"), std::string::npos) << r.out;
     EXPECT_EQ(read_text(model), model_before);

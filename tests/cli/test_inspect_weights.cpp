@@ -1,4 +1,4 @@
-// inspect --weights-png: a count of tiles, numbered from 0.
+// inspect --weights: a count of tiles, numbered from 0.
 #include <gtest/gtest.h>
 
 #include "learner_support.hpp"
@@ -10,7 +10,7 @@ TEST(InspectCommand, WeightTilesTakeACountAndNumberFromZero) {
     write_bar_digits(dir, 40);
     const std::string model = train_bar_model(dir, "m", "--layers 784,12,10");
     const std::string png = (dir / "w.png").string();
-    const CliRun r = run_cli("inspect " + model + " --weights-png " + png + " --weights-count 4");
+    const CliRun r = run_cli("inspect " + model + " --weights " + png + " --weights-count 4");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("weights of 4 of 12 hidden neurons (0..3)"), std::string::npos) << r.out;
     std::filesystem::remove_all(dir);

@@ -46,9 +46,9 @@ std::string small_budget(std::string args) {
 TEST(Tour, TheBudgetRuleReplacesOrAppends) {
     EXPECT_EQ(small_budget("train --preset 3b1b --epochs 3 --train-size 10000"),
               "train --preset 3b1b --epochs 1 --train-size 2000");
-    EXPECT_EQ(small_budget("train --preset nielsen --out n.safetensors"),
-              "train --preset nielsen --out n.safetensors --epochs 1 --train-size 2000");
-    EXPECT_EQ(small_budget("inspect m --weights-png w.png --noise 1000"), "inspect m --weights-png w.png --noise 200");
+    EXPECT_EQ(small_budget("train --preset nielsen -o n.safetensors"),
+              "train --preset nielsen -o n.safetensors --epochs 1 --train-size 2000");
+    EXPECT_EQ(small_budget("inspect m --weights w.png --noise 1000"), "inspect m --weights w.png --noise 200");
     EXPECT_EQ(small_budget("explain"), "explain");
 }
 

@@ -1,9 +1,13 @@
-// A misspelled subcommand or option is named, with the nearest real one.
+// The command line's one language: a misspelled subcommand or option is named, with the nearest
+// real one; -o/--output names the file a subcommand writes (other files have descriptive names);
+// positionals are upper-case; every --help reads alike; every flag a message names exists; and
+// every mistake in the command line exits with the same code.
 #include <gtest/gtest.h>
 
-#include "test_support.hpp"
+#include "learner_support.hpp"
 
 using namespace digitnet::testing;
+namespace fs = std::filesystem;
 
 TEST(UsageCommand, AMisspelledSubcommandSuggestsTheNearestOne) {
     const CliRun usage = run_cli("");  // no subcommand at all: the usage exit code
@@ -75,4 +79,41 @@ TEST(UsageCommand, EveryUsageErrorExitsWithCode2AndOtherErrorsWith1) {
         EXPECT_EQ(r.status, 1) << "digitnet " << args << "\n" << r.err;
         EXPECT_EQ(line_count(r.err), 1u) << "digitnet " << args << "\n" << r.err;
     }
+}
+
+TEST(LanguageCommand, OutputNamesTheModelFileAndOutputActivationTheOutputLayer) {
+    const fs::path dir = fresh_dir("language-output");
+    write_bar_digits(dir, 40);
+    const std::string train = "train --data " + (dir / "mnist_train.csv").string() +
+                              " --validation-size 0 --epochs 1 --layers 784,10 --quiet --cost log-likelihood";
+    const std::string model = (dir / "m.safetensors").string();
+    const CliRun r = run_cli(train + " --output-activation softmax -o " + model);
+    ASSERT_EQ(r.status, 0) << r.err;
+    const CliRun inspect = run_cli("inspect " + model);
+    EXPECT_CONTAINS(inspect.out, "/softmax log-likelihood");
+    // --out, its older name, still writes the model, and is not shown.
+    const std::string old = (dir / "old.safetensors").string();
+    ASSERT_EQ(run_cli(train + " --output-activation softmax --out " + old).status, 0);
+    EXPECT_EQ(read_text(old), read_text(model));
+    EXPECT_EQ(run_cli("train --help").out.find("--out "), std::string::npos);
+    const CliRun both = run_cli(train + " --output-activation softmax --out " + old + " -o " + model);
+    EXPECT_EQ(both.status, 2);
+    EXPECT_CONTAINS(both.err, "--out: the older name of -o/--output");
+    // A command line from before the rename does not save a model called "softmax".
+    const CliRun before = run_cli("train --output softmax --epochs 1");
+    EXPECT_EQ(before.status, 2);
+    EXPECT_EQ(before.err,
+              "digitnet: error: --output: expected a file for the model, found 'softmax', the name of an activation "
+              "(the output layer's is --output-activation)\n");
+    EXPECT_FALSE(fs::exists("softmax"));
+    // The cost's check names the flag that chooses the output layer's activation.
+    const CliRun cost = run_cli(train + " --output-activation relu");
+    EXPECT_EQ(cost.status, 2);
+    EXPECT_CONTAINS(cost.err, "expected --output-activation sigmoid or softmax, found --output-activation relu");
+    const CliRun gradcheck = run_cli("gradcheck --output-activation relu --cost cross-entropy");
+    EXPECT_EQ(gradcheck.status, 2);
+    EXPECT_CONTAINS(gradcheck.err, "--output-activation relu");
+    const CliRun layers = run_cli("inspect --layers 784,10 --output-activation softmax");
+    EXPECT_CONTAINS(layers.out, "softmax");
+    fs::remove_all(dir);
 }

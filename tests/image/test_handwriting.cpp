@@ -38,7 +38,7 @@ TEST(MnistHandwriting, PhotosOfDigitsAreReadCorrectly) {
     const std::string data_dir = std::string(DIGITNET_SOURCE_DIR) + "/data";
     const std::string model = (dir / "m.safetensors").string();
     const CliRun train =
-        run_cli("train --data-dir " + data_dir + " --epochs 2 --train-size 20000 --quiet --out " + model);
+        run_cli("train --data-dir " + data_dir + " --epochs 2 --train-size 20000 --quiet -o " + model);
     ASSERT_EQ(train.status, 0) << train.err;
 
     const Dataset test = load_idx(data_dir + "/mnist/t10k-images-idx3-ubyte", data_dir + "/mnist/t10k-labels-idx1-ubyte");

@@ -353,7 +353,7 @@ TEST(ShowCommand, ShowsAnImageFileAsTheNetworkSeesIt) {
     const fs::path png = dir / "one.png";
     write_png(png.string(), image);
     const fs::path out_png = dir / "seen.png";
-    const CliRun r = run_cli("show " + png.string() + " --png " + out_png.string() + " --scale 4");
+    const CliRun r = run_cli("show " + png.string() + " -o " + out_png.string() + " --scale 4");
     ASSERT_EQ(r.status, 0) << r.err;
     const auto lines = lines_of(r.out);
     std::size_t rows = 0;
@@ -425,7 +425,7 @@ TEST(ShowCommand, ShowsADatasetImageWithItsLabel) {
     fs::create_directories(data);
     write_idx_folder(data, 5);
     const fs::path png = dir / "three.png";
-    const CliRun r = run_cli("show --data " + data.string() + " --validation-size 0 --index 3 --png " + png.string());
+    const CliRun r = run_cli("show --data " + data.string() + " --validation-size 0 --index 3 -o " + png.string());
     ASSERT_EQ(r.status, 0) << r.err;
     const auto lines = lines_of(r.out);
     ASSERT_GE(lines.size(), 29u) << r.out;
