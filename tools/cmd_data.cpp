@@ -52,7 +52,7 @@ void print_json(const DataSplits& s) {
 }  // namespace
 
 void add_data_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("data", "Show a dataset: where it was found, split sizes and class counts");
+    auto* cmd = app.add_subcommand("data", "Show a dataset: where it was found, its split sizes and class counts");
     auto args = std::make_shared<DataArgs>();
     add_data_options(cmd, args->data);
     cmd->add_flag("--json", args->json, "print one JSON object instead of a table");

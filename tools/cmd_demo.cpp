@@ -162,20 +162,20 @@ void run_slowdown_demo(const SlowdownCliOptions& o) {
 }  // namespace
 
 void add_demo_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("demo", "small experiments from the books");
+    auto* cmd = app.add_subcommand("demo", "Run small experiments from the books");
     cmd->require_subcommand(1);
     auto opts = std::make_shared<SlowdownCliOptions>();
     auto* slowdown = cmd->add_subcommand(
-        "slowdown", "Nielsen ch. 3: one saturated sigmoid neuron learns slowly with the quadratic cost, fast with "
-                    "cross-entropy");
-    slowdown->add_option("--epochs", opts->epochs, "gradient-descent steps")->transform(whole_number(1, 1000000))
+        "slowdown", "Show how one saturated sigmoid neuron learns slowly with the quadratic cost and fast with "
+                    "cross-entropy (Nielsen, chapter 3)");
+    slowdown->add_option("--epochs", opts->epochs, "gradient-descent steps, one per epoch")->transform(whole_number(1, 1000000))
         ->capture_default_str();
     slowdown->add_option("--lr", opts->lr, "learning rate η, the same for both costs")
         ->transform(real_number(positive()))
         ->capture_default_str();
     slowdown->add_flag("--json", opts->json, "print every epoch's values as one JSON object");
-    slowdown->add_option("--csv", opts->csv, "write every epoch's costs and outputs to this CSV file");
-    slowdown->add_option("-o,--output", opts->png, "plot both costs against the epoch into this PNG file");
+    slowdown->add_option("-o,--output", opts->png, "write both costs against the epoch to FILE (PNG)")->type_name("FILE");
+    slowdown->add_option("--csv", opts->csv, "write every epoch's costs and outputs to FILE (CSV)")->type_name("FILE");
     slowdown->callback([opts] { run_slowdown_demo(*opts); });
     add_demo_descent_command(cmd);
 }

@@ -9,11 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "data_options.hpp"
 #include "demo_commands.hpp"
 #include "digitnet/dataset.hpp"
 #include "digitnet/descent.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/image.hpp"
+#include "number_options.hpp"
 #include "usage.hpp"
 
 namespace digitnet::cli {
@@ -169,24 +171,30 @@ void run_descent_demo(const DescentCliOptions& o) {
 void add_demo_descent_command(CLI::App* demo) {
     auto o = std::make_shared<DescentCliOptions>();
     auto* cmd = demo->add_subcommand(
-        "descent", "gradient descent: a ball rolling down a valley, then batch vs mini-batch vs stochastic descent");
-    cmd->add_option("--data", o->data.data, "dataset: mnist, fashion-mnist, a folder of IDX files or a CSV file")
+        "descent", "Show gradient descent: a ball rolling down a valley, then batch, mini-batch and stochastic descent");
+    add_data_name_options(cmd, o->data);
+    cmd->add_option("--train-size", o->train_size, "train on the first N training images")
+        ->transform(whole_number(1, 20000))
         ->capture_default_str();
-    cmd->add_option("--data-dir", o->data.data_dir, "folder looked in first for named datasets");
-    cmd->add_option("--train-size", o->train_size, "the first N training images")
-        ->check(CLI::Range(1, 20000))
+    cmd->add_option("--epochs", o->epochs, "passes over those images")
+        ->transform(whole_number(1, 1000))
         ->capture_default_str();
-    cmd->add_option("--epochs", o->epochs, "passes over those images")->check(CLI::Range(1, 1000))->capture_default_str();
-    cmd->add_option("--lr", o->lr, "learning rate eta, the same for every batch size")
-        ->check(CLI::PositiveNumber)
+    cmd->add_option("--lr", o->lr, "learning rate η, the same for every batch size")
+        ->transform(real_number(positive()))
         ->capture_default_str();
-    cmd->add_option("--layers", o->layers, "the network's layer sizes (sigmoid, quadratic cost)")->capture_default_str();
-    cmd->add_option("--batches", o->batches, "the batch sizes compared (all = every example)")->capture_default_str();
-    cmd->add_option("--seed", o->seed, "the starting weights and the order of the examples")->capture_default_str();
-    cmd->add_option("--ball-lr", o->ball_lr, "the ball's step size eta")->check(CLI::PositiveNumber)->capture_default_str();
-    cmd->add_option("--ball-steps", o->ball_steps, "the ball's steps")->check(CLI::Range(1, 100000))->capture_default_str();
-    cmd->add_option("-o,--output", o->output, "draw the four panels into this PNG file");
-    cmd->add_flag("--json", o->json, "every value as one JSON object");
+    cmd->add_option("--layers", o->layers, "layer sizes of the network (sigmoid, quadratic cost)")->capture_default_str();
+    cmd->add_option("--batches", o->batches, "the batch sizes compared (all or 0 = every example)")->capture_default_str();
+    cmd->add_option("--seed", o->seed, "seed of the starting weights and the order of the examples")
+        ->transform(whole_number())
+        ->capture_default_str();
+    cmd->add_option("--ball-lr", o->ball_lr, "the ball's step size η")
+        ->transform(real_number(positive()))
+        ->capture_default_str();
+    cmd->add_option("--ball-steps", o->ball_steps, "the ball's steps")
+        ->transform(whole_number(1, 100000))
+        ->capture_default_str();
+    cmd->add_option("-o,--output", o->output, "write the four panels to FILE (PNG)")->type_name("FILE");
+    cmd->add_flag("--json", o->json, "print every value as one JSON object");
     cmd->callback([o] { run_descent_demo(*o); });
 }
 

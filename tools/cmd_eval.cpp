@@ -66,13 +66,13 @@ void run_eval(const EvalOptions& o) {
 
 void add_eval_command(CLI::App& app) {
     auto o = std::make_shared<EvalOptions>();
-    auto* cmd = app.add_subcommand("eval", "evaluate a model: accuracy, per-class precision and recall, confusion matrix");
-    cmd->add_option("MODEL", o->model, "model file (safetensors) written by digitnet train -o")->required();
+    auto* cmd = app.add_subcommand("eval", "Evaluate a model: accuracy, per-class precision and recall, confusion matrix");
+    cmd->add_option("MODEL", o->model, "a model file written by digitnet train -o")->type_name("")->required();
     add_data_options(cmd, o->data);
-    cmd->add_option("--split", o->split, "which split: test, validation or train")
+    cmd->add_option("--split", o->split, "the split to evaluate on: test, validation or train")
         ->check(CLI::IsMember({"test", "validation", "train"}))
         ->capture_default_str();
-    cmd->add_flag("--json", o->json, "one JSON object (accuracy as a fraction)");
+    cmd->add_flag("--json", o->json, "print one JSON object (accuracy as a fraction)");
     cmd->callback([o] { run_eval(*o); });
 }
 

@@ -63,16 +63,16 @@ void run_explain(const ExplainOptions& o) {
 
 void add_explain_command(CLI::App& app) {
     auto o = std::make_shared<ExplainOptions>();
-    auto* cmd = app.add_subcommand("explain", "one backpropagation step on a tiny network, printed neuron by neuron");
+    auto* cmd = app.add_subcommand("explain", "Print one backpropagation step on a tiny network, neuron by neuron");
     cmd->footer("Default: the classic 2-2-2 sigmoid example with given weights, x = (0.05, 0.10), y = (0.01, 0.99).");
-    cmd->add_option("--layers", o->layers, "a small network with seeded weights instead, e.g. 3,2,2");
+    cmd->add_option("--layers", o->layers, "layer sizes of a small network with seeded weights instead, e.g. 3,2,2");
     cmd->add_option("--seed", o->seed, "seed for the weights and input with --layers")
         ->transform(whole_number())
         ->capture_default_str();
     cmd->add_option("--input", o->input_text, "input values x, comma-separated (as many as the first layer)");
     cmd->add_option("--target", o->target_text, "target values y, comma-separated (as many as the last layer)");
     cmd->add_option("--lr", o->lr, "learning rate η")->transform(real_number(positive()))->capture_default_str();
-    cmd->add_flag("--json", o->json, "the same numbers as JSON");
+    cmd->add_flag("--json", o->json, "print the same numbers as JSON");
     cmd->callback([o, cmd] {
         o->have_input = cmd->count("--input") > 0;
         o->have_target = cmd->count("--target") > 0;

@@ -152,7 +152,7 @@ void print_json(const GatesArgs& args) {
 }  // namespace
 
 void add_gates_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("gates", "Perceptrons as logic gates, the cheese festival, and the learning rule");
+    auto* cmd = app.add_subcommand("gates", "Show perceptrons as logic gates, the cheese festival and the perceptron learning rule");
     auto args = std::make_shared<GatesArgs>();
     cmd->add_option("--epochs", args->epochs, "most passes the learning rule makes over a truth table")
         ->transform(whole_number(1, 1000000))

@@ -107,12 +107,12 @@ void run_gradcheck(const GradcheckOptions& o) {
 
 void add_gradcheck_command(CLI::App& app) {
     auto o = std::make_shared<GradcheckOptions>();
-    auto* cmd = app.add_subcommand("gradcheck", "compare backpropagation with numerical gradients (central differences)");
+    auto* cmd = app.add_subcommand("gradcheck", "Compare backpropagation with numerical gradients (central differences) on a small network");
     cmd->add_option("--layers", o->layers, "layer sizes of the small network")->capture_default_str();
-    cmd->add_option("--activation", o->activation, "hidden activation: sigmoid, tanh, relu, identity")->capture_default_str();
-    cmd->add_option("--output-activation", o->output_activation, "output activation: sigmoid, softmax, identity, tanh, relu")->capture_default_str();
-    cmd->add_option("--cost", o->cost, "quadratic, cross-entropy or log-likelihood")->capture_default_str();
-    cmd->add_option("--batch", o->batch, "examples in the batch")->transform(whole_number(1, 256))->capture_default_str();
+    cmd->add_option("--activation", o->activation, "hidden activation: sigmoid, tanh, relu or identity")->capture_default_str();
+    cmd->add_option("--output-activation", o->output_activation, "output activation: sigmoid, softmax, identity, tanh or relu")->capture_default_str();
+    cmd->add_option("--cost", o->cost, "cost: quadratic, cross-entropy or log-likelihood")->capture_default_str();
+    cmd->add_option("--batch", o->batch, "examples in the batch the gradients are averaged over")->transform(whole_number(1, 256))->capture_default_str();
     cmd->add_option("--seed", o->seed, "seed for the weights and the data")->transform(whole_number())->capture_default_str();
     cmd->add_option("--epsilon", o->epsilon, "step of the central difference")
         ->transform(real_number(between(1e-6, 1e-1)))
@@ -121,8 +121,8 @@ void add_gradcheck_command(CLI::App& app) {
         ->transform(real_number(positive()))
         ->capture_default_str();
     cmd->add_flag("--timings", o->timings,
-                  "time the numerical gradient against backpropagation, here and on 784-16-16-10 (Saito's point: "
-                  "numerical gradients are slow)");
+                  "also time the numerical gradient against backpropagation, here and on 784-16-16-10 (Saito's "
+                  "point: numerical gradients are slow)");
     cmd->callback([o] { run_gradcheck(*o); });
 }
 

@@ -131,22 +131,29 @@ void print_network(const Network& network, const std::string& title) {
 
 void add_inspect_command(CLI::App& app) {
     auto o = std::make_shared<InspectOptions>();
-    auto* cmd = app.add_subcommand("inspect", "list a network's layers, weight and bias shapes and parameter count");
-    cmd->add_option("MODEL", o->model, "a model file written by digitnet train -o");
+    auto* cmd = app.add_subcommand(
+        "inspect", "List a network's layers, weight and bias shapes and parameter count, and look inside a trained one");
+    cmd->add_option("MODEL", o->model, "a model file written by digitnet train -o")->type_name("");
     cmd->add_option("--layers", o->layers, "layer sizes, e.g. 784,16,16,10 (instead of a model file)");
     cmd->add_option("--activation", o->activation, "hidden activation, with --layers")->capture_default_str();
     cmd->add_option("--output-activation", o->output_activation, "output activation, with --layers")->capture_default_str();
     cmd->add_flag("--no-bias", o->no_bias, "layers without biases, with --layers");
-    cmd->add_option("--weights", o->weights_png, "each first-layer neuron's incoming weights as a tile, in one PNG");
+    cmd->add_option("--weights", o->weights_png,
+                    "write each first-layer neuron's incoming weights, one tile per neuron, to FILE (PNG)")
+        ->type_name("FILE");
     cmd->add_option("--weights-count", o->weights_count,
-                    "with --weights: draw only the first N neurons (numbered from 0; default all)")
-        ->check(CLI::Range(1, 100000));
+                    "with --weights: draw only the first N neurons, numbered from 0 (default: all)")
+        ->transform(whole_number(1, 100000));
     cmd->add_option("--noise", o->noise, "feed N random-noise images and report how confident the answers are")
         ->transform(whole_number(1, 1000000));
     cmd->add_option("--seed", o->seed, "seed for the noise images")->transform(whole_number())->capture_default_str();
-    cmd->add_option("--backquery", o->backquery_png, "Rashid's backwards query: what each label looks like, as PNG");
-    cmd->add_option("--mistakes", o->mistakes_png, "the worst-classified test images with true and predicted labels, as PNG");
-    cmd->add_option("--mistakes-count", o->mistakes, "how many mistakes to show")
+    cmd->add_option("--backquery", o->backquery_png,
+                    "write Rashid's backwards query, what each label looks like to the network, to FILE (PNG)")
+        ->type_name("FILE");
+    cmd->add_option("--mistakes", o->mistakes_png,
+                    "write the worst-classified test images, with true and predicted labels, to FILE (PNG)")
+        ->type_name("FILE");
+    cmd->add_option("--mistakes-count", o->mistakes, "with --mistakes: how many mistakes to draw")
         ->transform(whole_number(1, 400))
         ->capture_default_str();
     add_data_options(cmd, o->data);

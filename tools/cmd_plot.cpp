@@ -102,13 +102,15 @@ void plot_metrics(const std::vector<std::string>& files, const std::string& out)
 }  // namespace
 
 void add_plot_command(CLI::App& app) {
-    auto* plot = app.add_subcommand("plot", "draw figures as PNG files");
+    auto* plot = app.add_subcommand("plot", "Draw figures as PNG files");
     plot->require_subcommand(1);
 
     auto activations_out = std::make_shared<std::string>("activations.png");
     auto* activations = plot->add_subcommand(
-        "activations", "step, sigmoid, tanh and ReLU on z in [-6, 6], beside their derivatives");
-    activations->add_option("-o,--output", *activations_out, "PNG file to write")->capture_default_str();
+        "activations", "Draw step, sigmoid, tanh and ReLU on z in [-6, 6] beside their derivatives");
+    activations->add_option("-o,--output", *activations_out, "write the figure to FILE (PNG)")
+        ->type_name("FILE")
+        ->capture_default_str();
     activations->callback([activations_out] {
         check_outputs({{"--output", *activations_out}});
         plot_activations(*activations_out);
@@ -117,9 +119,13 @@ void add_plot_command(CLI::App& app) {
     auto files = std::make_shared<std::vector<std::string>>();
     auto metrics_out = std::make_shared<std::string>("metrics.png");
     auto* metrics = plot->add_subcommand(
-        "metrics", "cost and accuracy per epoch from training metrics (JSON lines), several runs overlaid");
-    metrics->add_option("FILE", *files, "metrics files, one JSON object per line")->required();
-    metrics->add_option("-o,--output", *metrics_out, "PNG file to write")->capture_default_str();
+        "metrics", "Draw cost and accuracy per epoch from metrics files, several runs overlaid");
+    metrics->add_option("FILE", *files, "metrics files written by digitnet train --metrics (JSON lines)")
+        ->type_name("")
+        ->required();
+    metrics->add_option("-o,--output", *metrics_out, "write the figure to FILE (PNG)")
+        ->type_name("FILE")
+        ->capture_default_str();
     metrics->callback([files, metrics_out] {
         std::vector<NamedPath> inputs;
         for (const std::string& file : *files) inputs.push_back({"metrics file", file});

@@ -53,9 +53,9 @@ void run_confusion(const ConfusionOptions& o) {
 
 void add_plot_confusion_command(CLI::App* plot) {
     auto o = std::make_shared<ConfusionOptions>();
-    auto* cmd = plot->add_subcommand("confusion", "the confusion matrix of a model on the test set, as a heat map");
-    cmd->add_option("MODEL", o->model, "model file written by digitnet train -o")->required();
-    cmd->add_option("-o,--output", o->out, "PNG file to write")->required();
+    auto* cmd = plot->add_subcommand("confusion", "Draw a model's confusion matrix on the test set as a heat map");
+    cmd->add_option("MODEL", o->model, "a model file written by digitnet train -o")->type_name("")->required();
+    cmd->add_option("-o,--output", o->out, "write the figure to FILE (PNG)")->type_name("FILE")->required();
     add_data_options(cmd, o->data);
     cmd->callback([o] { run_confusion(*o); });
 }

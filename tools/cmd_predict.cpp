@@ -149,20 +149,24 @@ void run_predict(const PredictOptions& o) {
 
 void add_predict_command(CLI::App& app) {
     auto o = std::make_shared<PredictOptions>();
-    auto* cmd = app.add_subcommand("predict", "classify PNG, JPEG, BMP or PGM images of digits");
-    cmd->add_option("MODEL", o->model, "model file written by digitnet train -o")->required();
-    cmd->add_option("IMAGE", o->images, "image files")->required();
+    auto* cmd = app.add_subcommand("predict", "Classify PNG, JPEG, BMP or PGM images of digits with a trained model");
+    cmd->add_option("MODEL", o->model, "a model file written by digitnet train -o")->type_name("")->required();
+    cmd->add_option("IMAGE", o->images, "PNG, JPEG, BMP or PGM images, one digit each")->type_name("")->required();
     cmd->add_flag("--json", o->json,
-                  "one JSON object per file: file, answer, confidence, outputs (and probabilities where softmax makes "
+                  "print one JSON object per file: file, answer, confidence, outputs (and probabilities where softmax makes "
                   "them so, the digit or the yes/no question, reasons the input looks unlike MNIST)");
     cmd->add_flag("--raw", o->raw,
                   "only resize to 28x28: no ink inversion, cropping or centring (for images that are already white "
                   "ink on black, as MNIST's are)");
     cmd->add_flag("--show", o->show, "print the 28x28 input the network saw");
-    cmd->add_option("--save-input", o->save_input, "write the 28x28 input as PNG (scaled up)");
+    cmd->add_option("--save-input", o->save_input,
+                    "write the 28x28 input the network saw, scaled up, to FILE (PNG; NAME-k.png for the k-th of "
+                    "several images)")
+        ->type_name("FILE");
     cmd->add_option("--activations", o->activations,
-                    "draw the input, every hidden layer's activations and the output bars into this PNG "
-                    "(FILE-k.png for the k-th of several images)");
+                    "write the input, every hidden layer's activations and the output bars to FILE (PNG; NAME-k.png "
+                    "for the k-th of several images)")
+        ->type_name("FILE");
     cmd->callback([o] { run_predict(*o); });
 }
 

@@ -96,16 +96,16 @@ void show_file(const ShowOptions& o) {
 void add_show_command(CLI::App& app) {
     auto opts = std::make_shared<ShowOptions>();
     auto* cmd = app.add_subcommand(
-        "show", "draw a dataset image (--index) or an image file as the network sees it (MNIST-style preprocessing)");
-    cmd->add_option("IMAGE", opts->file, "a PNG, JPEG, BMP or PGM image of one handwritten digit");
+        "show", "Draw a dataset image (--index) or an image file as the network sees it (MNIST-style preprocessing)");
+    cmd->add_option("IMAGE", opts->file, "a PNG, JPEG, BMP or PGM image of one handwritten digit")->type_name("");
     add_data_options(cmd, opts->data);
     auto* index = cmd->add_option("--index", opts->index, "which example of the split to draw (from 0)")
         ->transform(whole_number(0, static_cast<std::uint64_t>(std::numeric_limits<long long>::max())));
-    cmd->add_option("--split", opts->split, "train, validation or test")
+    cmd->add_option("--split", opts->split, "which split --index counts in: train, validation or test")
         ->check(CLI::IsMember({"train", "validation", "test"}))
         ->capture_default_str();
-    cmd->add_option("-o,--output", opts->png, "also write the image, white ink on black, to this PNG file");
-    cmd->add_option("--scale", opts->scale, "pixels per image pixel in the PNG")
+    cmd->add_option("-o,--output", opts->png, "also write the image, white ink on black, to FILE (PNG)")->type_name("FILE");
+    cmd->add_option("--scale", opts->scale, "pixels of the PNG per image pixel")
         ->transform(whole_number(1, 64))
         ->capture_default_str();
     cmd->add_flag("--raw", opts->raw, "with IMAGE: only resize to 28x28, no preprocessing");

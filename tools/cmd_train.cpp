@@ -448,7 +448,7 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
 
 void add_train_command(CLI::App& app) {
     auto opts = std::make_shared<TrainOptions>();
-    auto* cmd = app.add_subcommand("train", "train a network on a dataset");
+    auto* cmd = app.add_subcommand("train", "Train a network on a dataset, one line per epoch, and save it");
     cmd->footer(
         "The gradient of a mini-batch is the average over its examples, so --lr means the same at --batch 1 and\n"
         "--batch 1024. Every epoch visits each training example once, in a seeded Fisher-Yates order; the last,\n"
@@ -458,13 +458,14 @@ void add_train_command(CLI::App& app) {
     for (const auto& p : presets()) preset_names += "\n    " + p.name + ": " + p.description;
     cmd->add_option("--preset", opts->preset, "starting configuration:" + preset_names)->capture_default_str();
     cmd->add_option("--layers", opts->layers, "layer sizes, input to output, e.g. 784,30,10");
-    cmd->add_option("--activation", opts->activation, "hidden activation: sigmoid, relu, tanh, identity");
-    cmd->add_option("--output-activation", opts->output_activation, "output activation: sigmoid, softmax, identity, ...");
-    cmd->add_option("--cost", opts->cost, "quadratic, cross-entropy or log-likelihood");
-    cmd->add_option("--init", opts->init, "normal, scaled-normal, rashid, xavier or he");
+    cmd->add_option("--activation", opts->activation, "hidden activation: sigmoid, relu, tanh or identity");
+    cmd->add_option("--output-activation", opts->output_activation,
+                    "output activation: sigmoid, softmax, identity, tanh or relu");
+    cmd->add_option("--cost", opts->cost, "cost: quadratic, cross-entropy or log-likelihood");
+    cmd->add_option("--init", opts->init, "weight initialisation: normal, scaled-normal, rashid, xavier or he");
     cmd->add_flag("--no-bias", opts->no_bias, "layers without biases (Rashid's network)");
     cmd->add_flag("--batch-norm", opts->batch_norm, "batch normalisation on every hidden layer");
-    cmd->add_option("--input-low", opts->input_low, "inputs scaled to LOW..1.0 (Rashid: 0.01)")
+    cmd->add_option("--input-low", opts->input_low, "inputs scaled to LOW..1 instead of 0..1 (Rashid: 0.01)")
         ->transform(real_number(between(0.0, 0.99)));
     cmd->add_option("--targets", opts->targets, "target values LOW,HIGH instead of 0,1 (Rashid: 0.01,0.99)");
     cmd->add_option("--target-digit", opts->target_digit, "one output neuron answering \"is this a DIGIT?\"")
@@ -476,38 +477,49 @@ void add_train_command(CLI::App& app) {
         ->transform(real_number(positive()));
     cmd->add_option("--seed", opts->seed, "seed of the random generator (weights, order, dropout)")
         ->transform(whole_number());
-    cmd->add_option("--optimizer", opts->optimizer, "sgd, momentum, nesterov, adagrad, rmsprop or adam");
-    cmd->add_option("--momentum", opts->momentum, "μ for momentum and nesterov (default 0.9)")->transform(real_number());
-    cmd->add_option("--beta1", opts->beta1, "Adam's β1 (default 0.9)")->transform(real_number());
-    cmd->add_option("--beta2", opts->beta2, "Adam's β2 (default 0.999)")->transform(real_number());
-    cmd->add_option("--l2", opts->l2, "L2 regularisation λ (weight decay, scaled by the training-set size)")
+    cmd->add_option("--optimizer", opts->optimizer, "optimiser: sgd, momentum, nesterov, adagrad, rmsprop or adam");
+    const RealRange unit{0.0, 1.0, false, true};  // [0, 1)
+    cmd->add_option("--momentum", opts->momentum, "μ of momentum and nesterov (default: the preset's, 0.9)")
+        ->transform(real_number(unit));
+    cmd->add_option("--beta1", opts->beta1, "β1 of adam (default: the preset's, 0.9)")->transform(real_number(unit));
+    cmd->add_option("--beta2", opts->beta2, "β2 of adam (default: the preset's, 0.999)")->transform(real_number(unit));
+    cmd->add_option("--l2", opts->l2, "λ of L2 regularisation (weight decay), scaled by the training-set size")
         ->transform(real_number(non_negative()));
-    cmd->add_option("--l1", opts->l1, "L1 regularisation λ")->transform(real_number(non_negative()));
-    cmd->add_option("--dropout", opts->dropout, "dropout probability on hidden layers, in [0, 1)")
-        ->transform(real_number({0.0, 1.0, false, true}));
-    cmd->add_flag("--augment", opts->augment, "expand the training data with random shifts and rotations");
-    cmd->add_option("--elastic-alpha", opts->elastic_alpha, "with --augment: elastic distortions of strength α (e.g. 34)")
+    cmd->add_option("--l1", opts->l1, "λ of L1 regularisation, scaled by the training-set size")
+        ->transform(real_number(non_negative()));
+    cmd->add_option("--dropout", opts->dropout, "dropout probability on every hidden layer")
+        ->transform(real_number(unit));
+    cmd->add_flag("--augment", opts->augment,
+                  "expand the training data with random shifts (up to 2 pixels) and rotations (up to 10 degrees)");
+    cmd->add_option("--elastic-alpha", opts->elastic_alpha,
+                    "with --augment: elastic distortions of strength α, in pixels (e.g. 34; default: none)")
         ->transform(real_number(between(0.0, 100.0)));
-    cmd->add_option("--elastic-sigma", opts->elastic_sigma, "with --augment: smoothness σ of the distortions (default 4)")
+    cmd->add_option("--elastic-sigma", opts->elastic_sigma,
+                    "with --augment: smoothness σ of the distortions, in pixels (default: the preset's, 4)")
         ->transform(real_number({0.0, 20.0, true, false}));
-    cmd->add_option("--train-size", opts->train_size, "use only the first N training examples")->transform(whole_number(1));
-    cmd->add_option("--early-stop", opts->early_stop, "stop after N epochs without a better validation accuracy")
+    cmd->add_option("--train-size", opts->train_size, "use only the first N training examples (default: all)")
+        ->transform(whole_number(1));
+    cmd->add_option("--early-stop", opts->early_stop,
+                    "stop after N epochs without a better validation accuracy and keep the best epoch's weights")
         ->transform(whole_number(0, kMaxEpochs));
     cmd->add_option("--lr-decay", opts->lr_decay, "learning-rate schedule: none, step or plateau");
-    cmd->add_option("--lr-decay-factor", opts->lr_decay_factor, "factor applied at each decay (default 0.5)")
+    cmd->add_option("--lr-decay-factor", opts->lr_decay_factor,
+                    "factor the learning rate is multiplied by at each decay (default: the preset's, 0.5)")
         ->transform(real_number({0.0, 1.0, true, false}));
     cmd->add_option("--lr-step", opts->lr_step, "step: epochs between decays; plateau: patience in epochs")
         ->transform(whole_number(1, kMaxEpochs));
     cmd->add_flag("--no-test-each-epoch", opts->no_test, "do not report test accuracy after every epoch");
     cmd->add_option("--threads", opts->threads, "threads for matrix products (0 = all cores)")
-        ->transform(whole_number(0, 1024));
-    cmd->add_option("-o,--output", opts->out, "write the trained model here (safetensors)")->type_name("MODEL");
+        ->transform(whole_number(0, 1024))
+        ->capture_default_str();
+    cmd->add_option("-o,--output", opts->out, "write the trained model to MODEL (safetensors)")->type_name("MODEL");
     // --out, the name this option had before, still works; an empty group keeps it out of the help.
     cmd->add_option("--out", opts->out)->group("");
-    cmd->add_option("--metrics", opts->metrics, "write per-epoch metrics here as JSON lines");
-    cmd->add_option("--checkpoint-dir", opts->checkpoint_dir, "write a checkpoint here after every epoch");
-    cmd->add_option("--resume", opts->resume, "continue from the checkpoint in this folder");
-    cmd->add_flag("--quiet", opts->quiet, "no per-epoch lines or progress bar");
+    cmd->add_option("--metrics", opts->metrics, "write every epoch's metrics to FILE (JSON lines)")->type_name("FILE");
+    cmd->add_option("--checkpoint-dir", opts->checkpoint_dir, "write a checkpoint into DIR after every epoch")
+        ->type_name("DIR");
+    cmd->add_option("--resume", opts->resume, "continue the run whose checkpoint is in DIR")->type_name("DIR");
+    cmd->add_flag("--quiet", opts->quiet, "print no per-epoch lines and no progress bar");
     cmd->callback([opts, cmd] { run_train(*opts, *cmd); });
 }
 

@@ -108,14 +108,14 @@ void run_tune(const TuneCliOptions& o, const CLI::App& cmd) {
 
 void add_tune_command(CLI::App& app) {
     auto opts = std::make_shared<TuneCliOptions>();
-    auto* cmd = app.add_subcommand("tune", "random search for a learning rate, L2 λ, hidden size and batch size");
+    auto* cmd = app.add_subcommand("tune", "Search at random for a learning rate, L2 λ, hidden size and batch size");
     cmd->footer(
         "Each trial trains the preset's network with settings drawn at random (learning rate log-uniform around\n"
         "the preset's, L2 λ 0 or log-uniform 0.1..30, hidden size log-uniform, batch a power of two) and is scored\n"
         "on the validation split only; the test set is never used. The same --seed gives the same trials.");
     add_data_options(cmd, opts->data);
-    cmd->add_option("--preset", opts->preset, "base configuration (see digitnet train --help)")->capture_default_str();
-    cmd->add_option("--trials", opts->trials, "at most this many trials (0 = no limit, give --seconds)")
+    cmd->add_option("--preset", opts->preset, "the configuration each trial starts from (see digitnet train --help)")->capture_default_str();
+    cmd->add_option("--trials", opts->trials, "at most N trials (0 = no limit: give --seconds)")
         ->transform(whole_number(0, 1000000))
         ->capture_default_str();
     cmd->add_option("--seconds", opts->seconds, "start no new trial after this many seconds (0 = no limit)")
@@ -126,12 +126,12 @@ void add_tune_command(CLI::App& app) {
     cmd->add_option("--train-size", opts->train_size, "training examples per trial")
         ->transform(whole_number(1))
         ->capture_default_str();
-    cmd->add_option("--seed", opts->seed, "draws the trials and seeds every trial's training")
+    cmd->add_option("--seed", opts->seed, "seed of the trials' draws and of every trial's training")
         ->transform(whole_number())
         ->capture_default_str();
     cmd->add_option("--lr-min", opts->lr_min, "smallest learning rate (default: the preset's / 10)")
         ->transform(real_number(positive()));
-    cmd->add_option("--lr-max", opts->lr_max, "largest learning rate (default: the preset's x 10)")
+    cmd->add_option("--lr-max", opts->lr_max, "largest learning rate (default: the preset's × 10)")
         ->transform(real_number(positive()));
     cmd->add_option("--hidden-min", opts->hidden_min, "smallest hidden-layer size")
         ->transform(whole_number(1, 100000))
@@ -146,7 +146,8 @@ void add_tune_command(CLI::App& app) {
         ->transform(whole_number(1))
         ->capture_default_str();
     cmd->add_option("--threads", opts->threads, "threads for matrix products (0 = all cores)")
-        ->transform(whole_number(0, 1024));
+        ->transform(whole_number(0, 1024))
+        ->capture_default_str();
     cmd->callback([opts, cmd] { run_tune(*opts, *cmd); });
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// The data flags shared by the subcommands that load a dataset (data, train, eval, show):
-//   --data NAME|FOLDER|CSV   --data-dir DIR   --validation-size N
+// The data flags shared by the subcommands that load a dataset (data, train, eval, show, ...):
+//   --data NAME   --data-dir DIR   --validation-size N
 // `opts` must outlive the parse (hold it in a shared_ptr captured by the callback).
 #include <filesystem>
 #include <string>
@@ -12,12 +12,15 @@
 
 namespace digitnet::cli {
 
-inline void add_data_options(CLI::App* cmd, DataOptions& opts) {
+// --data and --data-dir only: for a subcommand that chooses its own split (demo descent).
+inline void add_data_name_options(CLI::App* cmd, DataOptions& opts) {
     cmd->add_option("--data", opts.data,
                     "dataset: mnist, fashion-mnist, a folder of IDX files, or a CSV file (mnist_train.csv layout)")
+        ->type_name("NAME")
         ->capture_default_str();
     cmd->add_option("--data-dir", opts.data_dir,
                     "folder looked in first for named datasets (before $DIGITNET_DATA and ./data); must exist")
+        ->type_name("DIR")
         ->check([](const std::string& value) {
             std::error_code ec;
             if (value.empty()) return std::string("expected a folder, found nothing (an empty value)");
@@ -25,6 +28,10 @@ inline void add_data_options(CLI::App* cmd, DataOptions& opts) {
             return "expected an existing folder, found '" + value + "'" +
                    (std::filesystem::exists(value, ec) ? ", which is not a folder" : ", which does not exist");
         });
+}
+
+inline void add_data_options(CLI::App* cmd, DataOptions& opts) {
+    add_data_name_options(cmd, opts);
     cmd->add_option("--validation-size", opts.validation_size,
                     "the last N training examples become the validation split (0 = none)")
         ->transform(whole_number())

@@ -16,9 +16,11 @@
 int main(int argc, char** argv) {
     CLI::App app{"digitnet: neural networks from scratch for handwritten digits", "digitnet"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", [] {
-        return "digitnet 0.1.0 (OpenBLAS kernels: " + digitnet::blas_core() + ")";
-    });
+    // Set before the subcommands are added: each copies the help flag's text.
+    app.set_help_flag("-h,--help", "print this help and exit");
+    app.set_version_flag(
+        "--version", [] { return "digitnet 0.1.0 (OpenBLAS kernels: " + digitnet::blas_core() + ")"; },
+        "print the version and the OpenBLAS kernels in use, and exit");
     digitnet::cli::add_data_command(app);
     digitnet::cli::add_show_command(app);
     digitnet::cli::add_gates_command(app);

@@ -4,6 +4,10 @@
 // every mistake in the command line exits with the same code.
 #include <gtest/gtest.h>
 
+#include <regex>
+#include <set>
+#include <sstream>
+
 #include "learner_support.hpp"
 
 using namespace digitnet::testing;
@@ -116,4 +120,144 @@ TEST(LanguageCommand, OutputNamesTheModelFileAndOutputActivationTheOutputLayer) 
     const CliRun layers = run_cli("inspect --layers 784,10 --output-activation softmax");
     EXPECT_CONTAINS(layers.out, "softmax");
     fs::remove_all(dir);
+}
+
+namespace {
+
+// One entry of a CLI11 help page: its names ("-o", "--output", or a positional's "MODEL"), what
+// follows them on the line (the value's name and default: "FILE", "UINT:1..400=36") and its
+// description (continuation lines joined with '\n').
+struct HelpEntry {
+    std::vector<std::string> names;
+    std::string value;
+    std::string description;
+};
+
+struct HelpPage {
+    std::string description;  // the first line
+    std::vector<HelpEntry> positionals, options;
+    std::vector<std::string> subcommands;
+};
+
+std::string trimmed(const std::string& s) {
+    const auto begin = s.find_first_not_of(' ');
+    if (begin == std::string::npos) return "";
+    return s.substr(begin, s.find_last_not_of(' ') - begin + 1);
+}
+
+// Reads `digitnet ... --help`: the sections "Positionals:", "Options:" and "Subcommands:". CLI11
+// writes an entry's names in column 2, padded to column 30, where its description starts; names
+// that reach column 30 stand alone, and the description starts on the next line. Continuation
+// lines are indented by 30.
+HelpPage parse_help(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    HelpPage page;
+    if (!lines.empty()) page.description = lines[0];
+    const std::string indent(30, ' ');
+    auto continues = [&](std::size_t i) { return i < lines.size() && lines[i].compare(0, 30, indent) == 0; };
+    std::string section;
+    HelpEntry* last = nullptr;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        const std::string& line = lines[i];
+        if (line.empty()) {
+            section.clear();
+            last = nullptr;
+        } else if (line == "Positionals:" || line == "Options:" || line == "Subcommands:") {
+            section = line;
+        } else if (!section.empty() && line.size() > 2 && line.compare(0, 2, "  ") == 0 && line[2] != ' ') {
+            // The names end at a gap of two spaces, at column 29 when a description follows at
+            // 30, or at the end of a line that stands alone.
+            std::size_t end = line.find("  ", 2);
+            if (end == std::string::npos) end = line.size() > 30 && line[29] == ' ' && !continues(i + 1) ? 29 : line.size();
+            const std::string head = line.substr(2, end - 2);
+            const std::string first = head.substr(0, head.find(' '));
+            if (section == "Subcommands:") {
+                page.subcommands.push_back(first);
+                continue;
+            }
+            HelpEntry e;
+            for (std::size_t start = 0; start <= first.size();) {
+                const std::size_t comma = std::min(first.find(',', start), first.size());
+                e.names.push_back(first.substr(start, comma - start));
+                start = comma + 1;
+            }
+            e.value = head.size() > first.size() ? head.substr(first.size() + 1) : "";
+            e.description = trimmed(line.substr(end));
+            auto& list = section == "Positionals:" ? page.positionals : page.options;
+            list.push_back(e);
+            last = &list.back();
+        } else if (last && continues(i)) {
+            last->description += (last->description.empty() ? "" : "\n") + trimmed(line);
+        }
+    }
+    return page;
+}
+
+// Every subcommand's path ("" for the program itself, "plot metrics", ...) and its help page.
+std::vector<std::pair<std::string, HelpPage>> every_help_page() {
+    std::vector<std::pair<std::string, HelpPage>> pages;
+    std::vector<std::string> todo{""};
+    while (!todo.empty()) {
+        const std::string path = todo.back();
+        todo.pop_back();
+        const CliRun r = run_cli(path + (path.empty() ? "" : " ") + "--help");
+        EXPECT_EQ(r.status, 0) << path;
+        const HelpPage page = parse_help(r.out);
+        for (const std::string& sub : page.subcommands) todo.push_back(path.empty() ? sub : path + " " + sub);
+        pages.emplace_back(path, page);
+    }
+    return pages;
+}
+
+bool has_name(const HelpEntry& e, const std::string& name) {
+    return std::find(e.names.begin(), e.names.end(), name) != e.names.end();
+}
+
+}  // namespace
+
+TEST(LanguageCommand, EveryHelpPageFollowsOneStyle) {
+    const auto pages = every_help_page();
+    ASSERT_GE(pages.size(), 18u);  // the program, 12 subcommands, plot's 3 and demo's 2
+    // The subcommands whose main output is a file: it is -o/--output.
+    const std::set<std::string> writers = {"train",          "show",          "plot activations", "plot metrics",
+                                           "plot confusion", "demo slowdown", "demo descent"};
+    std::set<std::string> seen_writers;
+    const std::regex fixed_default(R"(\(default:? [0-9])");
+    for (const auto& [path, page] : pages) {
+        const std::string where = "digitnet " + path + " --help: ";
+        if (!path.empty()) {
+            // One sentence in the imperative: "Train a network on a dataset, ...".
+            const std::string& d = page.description;
+            ASSERT_FALSE(d.empty()) << where;
+            const std::string verb = d.substr(0, d.find(' '));
+            EXPECT_TRUE(d[0] >= 'A' && d[0] <= 'Z') << where << d;
+            EXPECT_NE(d.back(), '.') << where << d;
+            EXPECT_EQ(d.find(". "), std::string::npos) << where << d;
+            EXPECT_NE(verb.back(), 's') << where << "'" << verb << "' is not an imperative: " << d;
+            for (const char* article : {"A", "An", "The", "One"}) EXPECT_NE(verb, article) << where << d;
+        }
+        for (const HelpEntry& p : page.positionals) {
+            ASSERT_EQ(p.names.size(), 1u) << where;
+            EXPECT_TRUE(std::regex_match(p.names[0], std::regex("[A-Z][A-Z_]*"))) << where << p.names[0];
+        }
+        for (const HelpEntry& o : page.options) {
+            const std::string name = o.names.back();
+            EXPECT_FALSE(has_name(o, "--out") || has_name(o, "--png")) << where << name;
+            if (has_name(o, "-o") || has_name(o, "--output"))
+                EXPECT_EQ(o.names, (std::vector<std::string>{"-o", "--output"})) << where << name;
+            if (has_name(o, "--output")) seen_writers.insert(path);
+            // Descriptions: a lower-case start, no full stop at the end, fixed defaults shown by
+            // CLI11 ("=36") and not in the text, and a file written named FILE, MODEL or DIR.
+            const std::string& d = o.description;
+            ASSERT_FALSE(d.empty()) << where << name;
+            EXPECT_FALSE(d[0] >= 'A' && d[0] <= 'Z') << where << name << ": " << d;
+            EXPECT_NE(d.back(), '.') << where << name << ": " << d;
+            EXPECT_FALSE(std::regex_search(d, fixed_default)) << where << name << ": " << d;
+            if (std::regex_search(d, std::regex("^(also )?write ")))
+                EXPECT_TRUE(std::regex_search(o.value, std::regex("^(FILE|MODEL|DIR)\\b"))) << where << name << ": " << o.value;
+        }
+    }
+    EXPECT_EQ(seen_writers, writers);
 }
