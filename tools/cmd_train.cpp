@@ -35,7 +35,8 @@ struct TrainOptions {
     std::string preset = "default";
     std::string layers, activation, output_activation, cost, init, batch, lr_decay, optimizer;
     std::size_t epochs = 0, train_size = 0, early_stop = 0, lr_step = 0;
-    float lr = 0, l2 = 0, l1 = 0, dropout = 0, momentum = 0, beta1 = 0, beta2 = 0, lr_decay_factor = 0;
+    float lr = 0, l2 = 0, l1 = 0, dropout = 0, momentum = 0, rho = 0, beta1 = 0, beta2 = 0, epsilon = 0;
+    float lr_decay_factor = 0;
     float input_low = 0, elastic_alpha = 0, elastic_sigma = 4;
     std::string targets;
     int target_digit = -1;
@@ -82,8 +83,10 @@ TrainConfig apply_flags(TrainConfig c, const TrainOptions& o, const CLI::App& cm
     if (given("--seed")) c.seed = o.seed;
     if (given("--optimizer")) c.optimizer.name = o.optimizer;
     if (given("--momentum")) c.optimizer.momentum = o.momentum;
+    if (given("--rho")) c.optimizer.rho = o.rho;
     if (given("--beta1")) c.optimizer.beta1 = o.beta1;
     if (given("--beta2")) c.optimizer.beta2 = o.beta2;
+    if (given("--epsilon")) c.optimizer.epsilon = o.epsilon;
     if (given("--l2")) c.l2 = o.l2;
     if (given("--l1")) c.l1 = o.l1;
     if (given("--dropout")) c.dropout = o.dropout;
@@ -138,8 +141,10 @@ void check_resume_agrees(const TrainConfig& stored, const TrainConfig& requested
         {"--seed", [](const TrainConfig& c, Format) { return std::to_string(c.seed); }},
         {"--optimizer", [](const TrainConfig& c, Format) { return c.optimizer.name; }},
         {"--momentum", [](const TrainConfig& c, Format f) { return f(c.optimizer.momentum); }},
+        {"--rho", [](const TrainConfig& c, Format f) { return f(c.optimizer.rho); }},
         {"--beta1", [](const TrainConfig& c, Format f) { return f(c.optimizer.beta1); }},
         {"--beta2", [](const TrainConfig& c, Format f) { return f(c.optimizer.beta2); }},
+        {"--epsilon", [](const TrainConfig& c, Format f) { return f(c.optimizer.epsilon); }},
         {"--l2", [](const TrainConfig& c, Format f) { return f(c.l2); }},
         {"--l1", [](const TrainConfig& c, Format f) { return f(c.l1); }},
         {"--dropout", [](const TrainConfig& c, Format f) { return f(c.dropout); }},
@@ -481,8 +486,14 @@ void add_train_command(CLI::App& app) {
     const RealRange unit{0.0, 1.0, false, true};  // [0, 1)
     cmd->add_option("--momentum", opts->momentum, "μ of momentum and nesterov (default: the preset's, 0.9)")
         ->transform(real_number(unit));
+    cmd->add_option("--rho", opts->rho, "ρ of rmsprop, the decay of its squared-gradient average (default: the preset's, 0.9)")
+        ->transform(real_number(unit));
     cmd->add_option("--beta1", opts->beta1, "β1 of adam (default: the preset's, 0.9)")->transform(real_number(unit));
     cmd->add_option("--beta2", opts->beta2, "β2 of adam (default: the preset's, 0.999)")->transform(real_number(unit));
+    cmd->add_option("--epsilon", opts->epsilon,
+                    "ε of adagrad, rmsprop and adam, added to the root in the update's denominator (default: the "
+                    "preset's, 1e-8)")
+        ->transform(real_number(between(1e-20, 1.0)));
     cmd->add_option("--l2", opts->l2, "λ of L2 regularisation (weight decay), scaled by the training-set size")
         ->transform(real_number(non_negative()));
     cmd->add_option("--l1", opts->l1, "λ of L1 regularisation, scaled by the training-set size")

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "digitnet/error.hpp"
+#include "digitnet/format.hpp"
 
 namespace digitnet {
 
@@ -44,15 +45,19 @@ void smooth(std::vector<float>& field, std::size_t rows, std::size_t cols, const
 
 }  // namespace
 
+// Each message names the field, and the flag of train that sets it where there is one (train
+// checks its own, narrower, ranges first: --elastic-alpha 0..100, --elastic-sigma (0, 20]).
 void validate(const AugmentOptions& o) {
     if (!(o.max_shift >= 0.0f && o.max_shift <= 1000.0f))
-        throw Error("--augment-shift: expected 0..1000 pixels, found " + std::to_string(o.max_shift));
+        throw Error("augment max_shift: expected 0..1000 pixels, found " + format_number(o.max_shift));
     if (!(o.max_rotation >= 0.0f && o.max_rotation <= 180.0f))
-        throw Error("--augment-rotation: expected 0..180 degrees, found " + std::to_string(o.max_rotation));
+        throw Error("augment max_rotation: expected 0..180 degrees, found " + format_number(o.max_rotation));
     if (!(o.elastic_alpha >= 0.0f && o.elastic_alpha <= 1000.0f))
-        throw Error("--elastic-alpha: expected 0..1000, found " + std::to_string(o.elastic_alpha));
+        throw Error("augment elastic_alpha (--elastic-alpha): expected 0..1000 pixels, found " +
+                    format_number(o.elastic_alpha));
     if (!(o.elastic_sigma > 0.0f && o.elastic_sigma <= 100.0f))
-        throw Error("--elastic-sigma: expected a value in (0, 100] pixels, found " + std::to_string(o.elastic_sigma));
+        throw Error("augment elastic_sigma (--elastic-sigma): expected a value in (0, 100] pixels, found " +
+                    format_number(o.elastic_sigma));
 }
 
 void elastic_field(std::size_t rows, std::size_t cols, float alpha, float sigma, Rng& rng, std::vector<float>& dx,

@@ -85,6 +85,11 @@ TEST(NumberOptionsCommand, NegativeHugeAndEmptyNumbersAreRefusedNamingTheOption)
         {"train --l2 ''", "--l2"},
         {"train --dropout ''", "--dropout"},
         {"train --momentum ''", "--momentum"},
+        {"train --rho 1", "--rho"},
+        {"train --rho -0.1", "--rho"},
+        {"train --epsilon 0", "--epsilon"},
+        {"train --epsilon 2", "--epsilon"},
+        {"train --epsilon nan", "--epsilon"},
         {"train --seed ''", "--seed"},
         {"train --validation-size ''", "--validation-size"},
         {"train --epochs 1e1", "--epochs"},
@@ -118,6 +123,28 @@ TEST(NumberOptionsCommand, NegativeHugeAndEmptyNumbersAreRefusedNamingTheOption)
         const CliRun r = run_cli(args);
         expect_refused(r, args, {option, "expected", "found"});
     }
+}
+
+// --rho and --epsilon reach the optimiser: each changes what rmsprop (and adam) learn.
+TEST(NumberOptionsCommand, RhoAndEpsilonSetTheOptimiser) {
+    auto dir = fresh_dir("cli-rho");
+    const std::string csv = write_digits_csv(dir / "digits_train.csv", 200);
+    auto model = [&](const std::string& name, const std::string& flags) {
+        const std::string path = (dir / (name + ".safetensors")).string();
+        const CliRun r = run_cli(small_run(csv) + " --epochs 1 --threads 1 " + flags + " -o " + path);
+        EXPECT_EQ(r.status, 0) << flags << ": " << r.err;
+        return read_text(path);
+    };
+    const std::string rmsprop = model("rmsprop", "--optimizer rmsprop");
+    EXPECT_EQ(model("rho-default", "--optimizer rmsprop --rho 0.9"), rmsprop);  // 0.9 is the default
+    EXPECT_NE(model("rho", "--optimizer rmsprop --rho 0.5"), rmsprop);
+    EXPECT_NE(model("epsilon", "--optimizer rmsprop --epsilon 0.1"), rmsprop);
+    const std::string adam = model("adam", "--optimizer adam");
+    EXPECT_NE(model("adam-epsilon", "--optimizer adam --epsilon 0.1"), adam);
+    const CliRun r = run_cli(small_run(csv) + " --rho 1");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.err, "digitnet: error: --rho: expected a number in [0, 1), found '1' (see --help)\n");
+    fs::remove_all(dir);
 }
 
 TEST(NumberOptionsCommand, ARangeIsWrittenAsAPersonWouldWriteIt) {
@@ -402,6 +429,7 @@ TEST(ResumeCommand, EveryFlagIsTakenFromTheCheckpointCheckedAgainstItOrRefused) 
         {"--cost quadratic --output-activation sigmoid", "--output-activation"},
         {"--batch-norm", "--batch-norm"},          {"--no-bias", "--no-bias"},
         {"--optimizer adam", "--optimizer"},       {"--momentum 0.5", "--momentum"},
+        {"--rho 0.5", "--rho"},                    {"--epsilon 0.001", "--epsilon"},
         {"--l2 1", "--l2"},                        {"--batch 20", "--batch"},
         {"--seed 4", "--seed"},                    {"--train-size 100", "--train-size"},
         {"--validation-size 10", "--validation-size"}, {"--threads 2", "--threads"},

@@ -261,3 +261,101 @@ TEST(LanguageCommand, EveryHelpPageFollowsOneStyle) {
     }
     EXPECT_EQ(seen_writers, writers);
 }
+
+namespace {
+
+// The string literals of C++ source text, adjacent ones joined as the compiler joins them
+// ("--output-" "activation" is one). Comments, character literals and digit separators
+// (100'000) are skipped; raw literals R"(...)" are read to their closing delimiter.
+std::vector<std::string> string_literals(const std::string& code) {
+    std::vector<std::string> literals;
+    bool joins = false;  // only white space and comments since the last literal
+    auto identifier = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    for (std::size_t i = 0; i < code.size();) {
+        const char c = code[i];
+        if (code.compare(i, 2, "//") == 0) {
+            i = std::min(code.find('\n', i), code.size());
+        } else if (code.compare(i, 2, "/*") == 0) {
+            i = std::min(code.find("*/", i + 2), code.size() - 2) + 2;
+        } else if (c == '"') {
+            // The identifier right before the quote: a raw literal's prefix (R, u8R, LR, ...)?
+            std::size_t start = i;
+            while (start > 0 && identifier(code[start - 1])) --start;
+            const std::string prefix = code.substr(start, i - start);
+            std::string text;
+            if (!prefix.empty() && prefix.back() == 'R' && (prefix == "R" || prefix == "u8R" || prefix == "uR" ||
+                                                            prefix == "UR" || prefix == "LR")) {
+                const std::size_t open = code.find('(', i);
+                const std::string close = ")" + code.substr(i + 1, open - i - 1) + "\"";
+                const std::size_t end = std::min(code.find(close, open), code.size());
+                text = code.substr(open + 1, end - open - 1);
+                i = end + close.size();
+            } else {
+                std::size_t j = i + 1;
+                while (j < code.size() && code[j] != '"') j += code[j] == '\\' ? 2 : 1;
+                text = code.substr(i + 1, j - i - 1);
+                i = j + 1;
+            }
+            if (joins) literals.back() += text;
+            else literals.push_back(text);
+            joins = true;
+        } else if (c == '\'') {
+            if (i > 0 && std::isdigit(static_cast<unsigned char>(code[i - 1])) && i + 1 < code.size() &&
+                std::isdigit(static_cast<unsigned char>(code[i + 1]))) {
+                ++i;  // a digit separator
+            } else {
+                std::size_t j = i + 1;
+                while (j < code.size() && code[j] != '\'') j += code[j] == '\\' ? 2 : 1;
+                i = j + 1;
+            }
+            joins = false;
+        } else {
+            if (!std::isspace(static_cast<unsigned char>(c))) joins = false;
+            ++i;
+        }
+    }
+    return literals;
+}
+
+}  // namespace
+
+TEST(LanguageCommand, TheLiteralReaderJoinsAdjacentLiteralsAndSkipsTheRest) {
+    const std::string code = "f(\"--output-\" /* c */ \"activation\", 'x', '\"', 100'000, R\"x(a\"b)x\"); // \"--no\"\n"
+                             "g(\"DIR\"); h(\"a\\\"b\");";
+    EXPECT_EQ(string_literals(code),
+              (std::vector<std::string>{"--output-activation", "a\"b", "DIR", "a\\\"b"}));
+}
+
+// Every flag that a string in src/ or tools/ names (an error message, a hint, a help text, a
+// printed command) is an option of some subcommand, as its --help lists it.
+TEST(LanguageCommand, EveryFlagTheProgramNamesExists) {
+    std::set<std::string> flags;
+    for (const auto& [path, page] : every_help_page())
+        for (const HelpEntry& o : page.options)
+            for (const std::string& name : o.names)
+                if (name.rfind("--", 0) == 0) flags.insert(name);
+    ASSERT_GE(flags.size(), 60u);
+    // An option that exists without being shown: train's older name for -o/--output.
+    flags.insert("--out");
+    const fs::path root = DIGITNET_SOURCE_DIR;
+    const std::regex flag("--[a-z][a-z0-9]*(-[a-z0-9]+)*");
+    std::size_t named = 0;
+    std::string unknown;
+    for (const char* folder : {"src", "tools"}) {
+        for (const auto& entry : fs::recursive_directory_iterator(root / folder)) {
+            const std::string ext = entry.path().extension().string();
+            if (ext != ".cpp" && ext != ".hpp") continue;
+            for (const std::string& literal : string_literals(read_text(entry.path()))) {
+                for (auto it = std::sregex_iterator(literal.begin(), literal.end(), flag); it != std::sregex_iterator();
+                     ++it) {
+                    ++named;
+                    if (!flags.count(it->str()))
+                        unknown += "\n  " + fs::relative(entry.path(), root).string() + ": " + it->str() + " in \"" +
+                                   literal + "\"";
+                }
+            }
+        }
+    }
+    EXPECT_GE(named, 100u);
+    EXPECT_EQ(unknown, "") << "flags named in the code that no subcommand has:";
+}

@@ -12,8 +12,10 @@
 #include "digitnet/matrix.hpp"
 #include "digitnet/random.hpp"
 #include "digitnet/train.hpp"
+#include "test_support.hpp"
 
 using namespace digitnet;
+using digitnet::testing::error_of;
 
 namespace {
 
@@ -208,7 +210,11 @@ TEST(Augment, RefusesBadOptionsAndShapes) {
     EXPECT_THROW(augment_batch(x, 4, 4, rng, o), Error);
     o = AugmentOptions{};
     o.max_shift = -2.0f;
-    EXPECT_THROW(augment_batch(x, 4, 4, rng, o), Error);
+    EXPECT_EQ(error_of([&] { augment_batch(x, 4, 4, rng, o); }), "augment max_shift: expected 0..1000 pixels, found -2");
+    o = AugmentOptions{};
+    o.max_rotation = 200.0f;
+    EXPECT_EQ(error_of([&] { augment_batch(x, 4, 4, rng, o); }),
+              "augment max_rotation: expected 0..180 degrees, found 200");
     EXPECT_THROW(augment_batch(x, 5, 5, rng), Error);  // 25 pixels expected, rows have 16
 }
 
