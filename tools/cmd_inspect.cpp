@@ -17,6 +17,7 @@
 #include "digitnet/train_config.hpp"
 #include "number_options.hpp"
 #include "output_paths.hpp"
+#include "settings_text.hpp"
 #include "usage.hpp"
 
 namespace digitnet::cli {
@@ -127,6 +128,26 @@ void print_network(const Network& network, const std::string& title) {
     std::printf("parameters: %zu\n", network.parameter_count());
 }
 
+// The settings train stored in the model file's metadata ("training", TrainConfig as JSON).
+// They are checked as a checkpoint's are; a file without them, or with settings this digitnet
+// cannot read, is still inspected.
+void print_training_settings(const Metadata& meta) {
+    const auto it = meta.find("training");
+    if (it == meta.end()) {
+        std::printf("no training settings stored\n");
+        return;
+    }
+    TrainConfig config;
+    try {
+        config = train_config_from_json(it->second);
+    } catch (const Error& e) {
+        std::printf("training settings stored, but unreadable: %s\n", escape_text(e.what(), 200).c_str());
+        return;
+    }
+    std::printf("training settings stored:\n");
+    for (const std::string& line : settings_lines(config)) std::printf("  %s\n", line.c_str());
+}
+
 }  // namespace
 
 void add_inspect_command(CLI::App& app) {
@@ -182,6 +203,7 @@ void add_inspect_command(CLI::App& app) {
             print_network(network, o->model + ": " + network.architecture().describe());
             if (auto it = meta.find("data"); it != meta.end())
                 std::printf("trained on: %s\n", escape_text(it->second, 200).c_str());  // text from the file
+            print_training_settings(meta);
             see_inside(network, *o);
         }
     });

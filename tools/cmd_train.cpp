@@ -22,6 +22,7 @@
 #include "digitnet/train.hpp"
 #include "number_options.hpp"
 #include "output_paths.hpp"
+#include "settings_text.hpp"
 #include "usage.hpp"
 
 namespace digitnet::cli {
@@ -371,11 +372,9 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     std::printf("data: %s (train %zu%s, validation %zu, test %zu)\n", data.name.c_str(),
                 run_config.train_size ? std::min(run_config.train_size, data.train.size()) : data.train.size(),
                 run_config.train_size ? " used" : "", data.validation.size(), data.test.size());
-    std::printf("network: %s, %zu parameters; %s, batch %s, lr %g, %zu epoch%s, seed %llu\n",
-                run_config.architecture.describe().c_str(), trainer->network().parameter_count(),
-                run_config.optimizer.name.c_str(), run_config.batch_size ? std::to_string(run_config.batch_size).c_str() : "all",
-                run_config.learning_rate, run_config.epochs, run_config.epochs == 1 ? "" : "s",
-                static_cast<unsigned long long>(run_config.seed));
+    std::printf("network: %s, %zu parameters\n", run_config.architecture.describe().c_str(),
+                trainer->network().parameter_count());
+    for (const std::string& line : settings_lines(run_config, num_threads())) std::printf("%s\n", line.c_str());
     std::fflush(stdout);
 
     // The metrics file: rewritten whole after each epoch (atomically), so it always holds
@@ -422,9 +421,16 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
         std::fflush(stderr);
         std::exit(stopped_status());
     }
-    if (status == TrainStatus::early_stopped)
-        std::printf("early stop: no better validation accuracy for %zu epochs; keeping the best weights\n",
-                    run_config.early_stop);
+    if (status == TrainStatus::early_stopped) {
+        // The weights kept are those of the first epoch with the best validation accuracy (the
+        // trainer keeps a new best only when it is strictly better).
+        const EpochMetrics* best = nullptr;
+        for (const EpochMetrics& m : trainer->history())
+            if (!best || m.validation_accuracy > best->validation_accuracy) best = &m;
+        std::printf("early stop: no better validation accuracy for %zu epoch%s; keeping the weights of epoch %zu (%s)\n",
+                    run_config.early_stop, run_config.early_stop == 1 ? "" : "s", best->epoch,
+                    percent(best->validation_accuracy).c_str());
+    }
 
     if (!o.out.empty()) {
         Metadata meta{{"training", to_json(run_config)}, {"data", data.name},

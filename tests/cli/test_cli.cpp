@@ -218,9 +218,9 @@ TEST(MnistCli, TheHeaderCountsEpochsAsAPersonWouldAndARunWithoutOutSaysTheModelI
     if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
     CliRun one = run_cli("train --epochs 1 --train-size 500 --validation-size 100 " + kData);
     ASSERT_EQ(one.status, 0) << one.err;
-    EXPECT_NE(one.out.find(", 1 epoch, seed"), std::string::npos) << one.out;
+    EXPECT_NE(one.out.find("training: 1 epoch, batch"), std::string::npos) << one.out;
     EXPECT_NE(one.out.find("the model is not saved (-o MODEL keeps it)"), std::string::npos) << one.out;
     CliRun two = run_cli("train --epochs 2 --train-size 500 --validation-size 100 " + kData);
     ASSERT_EQ(two.status, 0) << two.err;
-    EXPECT_NE(two.out.find(", 2 epochs, seed"), std::string::npos) << two.out;
+    EXPECT_NE(two.out.find("training: 2 epochs, batch"), std::string::npos) << two.out;
 }
