@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -183,17 +185,77 @@ std::string percent(double fraction) {
     return buf;
 }
 
+// One epoch's line, in fixed-width columns so that the numbers of every epoch line up: the
+// epoch as wide as the last one, the cost in 6 characters (costs below 10), each accuracy in 7
+// ("100.00%"), the seconds in 5.
 std::string epoch_line(const EpochMetrics& m, std::size_t epochs) {
+    const int digits = static_cast<int>(std::to_string(epochs).size());
     char buf[512];
-    int n = std::snprintf(buf, sizeof buf, "epoch %zu/%zu  cost %.4f  train %s", m.epoch, epochs, m.train_cost,
+    int n = std::snprintf(buf, sizeof buf, "epoch %*zu/%zu  cost %6.4f  train %7s", digits, m.epoch, epochs, m.train_cost,
                           percent(m.train_accuracy).c_str());
     if (std::isfinite(m.validation_accuracy))
-        n += std::snprintf(buf + n, sizeof buf - n, "  validation %s", percent(m.validation_accuracy).c_str());
+        n += std::snprintf(buf + n, sizeof buf - n, "  validation %7s", percent(m.validation_accuracy).c_str());
     if (std::isfinite(m.test_accuracy))
-        n += std::snprintf(buf + n, sizeof buf - n, "  test %s", percent(m.test_accuracy).c_str());
-    std::snprintf(buf + n, sizeof buf - n, "  %.1f s", m.seconds);
+        n += std::snprintf(buf + n, sizeof buf - n, "  test %7s", percent(m.test_accuracy).c_str());
+    std::snprintf(buf + n, sizeof buf - n, "  %5.1f s", m.seconds);
     return buf;
 }
+
+// "42 s", "3:05", "1:02:03": a duration as a clock shows it.
+std::string clock_time(double seconds) {
+    const auto total = static_cast<long long>(seconds + 0.5);
+    char buf[64];
+    if (total < 60) std::snprintf(buf, sizeof buf, "%lld s", total);
+    else if (total < 3600) std::snprintf(buf, sizeof buf, "%lld:%02lld", total / 60, total % 60);
+    else std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
+    return buf;
+}
+
+// The progress bar on stderr, redrawn in place ("\r") at most ten times a second and at the end
+// of every epoch: the epoch, how far into it, and the time the whole run has left at the pace
+// of this run so far (evaluations between epochs included). Only for a terminal (see run_train).
+class ProgressBar {
+public:
+    void update(std::size_t epoch, std::size_t epochs, std::size_t done, std::size_t total) {
+        using clock = std::chrono::steady_clock;
+        const auto now = clock::now();
+        const std::size_t position = (epoch - 1) * total + done;  // mini-batches of the whole run
+        if (!started_) {
+            started_ = true;
+            start_ = now;
+            start_position_ = position;
+        } else if (done != total && now - drawn_ < std::chrono::milliseconds(100)) {
+            return;
+        }
+        drawn_ = now;
+        const int width = 30, filled = static_cast<int>(width * done / total);
+        char line[160];
+        int n = std::snprintf(line, sizeof line, "  epoch %zu/%zu [%.*s%*s] %3zu%%", epoch, epochs, filled,
+                              "==============================", width - filled, "", 100 * done / total);
+        const std::size_t batches = position - start_position_;
+        if (batches > 0) {
+            const double per_batch = std::chrono::duration<double>(now - start_).count() / static_cast<double>(batches);
+            const double left = per_batch * static_cast<double>(epochs * total - position);
+            std::snprintf(line + n, sizeof line - n, "  %s left", clock_time(left).c_str());
+        }
+        std::fprintf(stderr, "\r%-*s", static_cast<int>(shown_), line);
+        shown_ = std::max(shown_, std::strlen(line));
+        std::fflush(stderr);
+    }
+    // Blanks the bar, so that the next line printed starts on a clean line.
+    void clear() {
+        if (shown_ == 0) return;
+        std::fprintf(stderr, "\r%*s\r", static_cast<int>(shown_), "");
+        std::fflush(stderr);
+        shown_ = 0;
+    }
+
+private:
+    bool started_ = false;
+    std::chrono::steady_clock::time_point start_, drawn_;
+    std::size_t start_position_ = 0;
+    std::size_t shown_ = 0;  // the longest line drawn since the last clear
+};
 
 // A checkpoint folder opened for writing: created when missing, locked for as long as the
 // run lasts (a second training writing the same folder is refused; the lock dies with the
@@ -386,18 +448,16 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
         write_file_atomic(o.metrics, text);
     };
 
+    // The progress bar: on a terminal only, and not with --quiet.
     const bool progress = !o.quiet && isatty(fileno(stderr));
+    ProgressBar bar;
     TrainHooks hooks;
     hooks.stop = &g_interrupted;
     hooks.on_batch = [&](std::size_t done, std::size_t total) {
-        if (!progress || (done % 50 != 0 && done != total)) return;
-        const int width = 30, filled = static_cast<int>(width * done / total);
-        std::fprintf(stderr, "\r  [%.*s%*s] %3zu%%", filled, "==============================", width - filled, "",
-                     100 * done / total);
-        std::fflush(stderr);
+        if (progress) bar.update(trainer->epochs_done() + 1, trainer->config().epochs, done, total);
     };
     hooks.on_epoch = [&](const EpochMetrics& m) {
-        if (progress) std::fprintf(stderr, "\r%60s\r", "");
+        bar.clear();
         if (!o.quiet) std::printf("%s\n", epoch_line(m, trainer->config().epochs).c_str());
         std::fflush(stdout);
         write_metrics();
@@ -405,7 +465,7 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     };
 
     const TrainStatus status = trainer->run(hooks);
-    if (progress) std::fprintf(stderr, "\r%60s\r", "");
+    bar.clear();
 
     if (status == TrainStatus::diverged) {
         std::string where = checkpoints ? "; the last good checkpoint is in " + checkpoints->folder : "";

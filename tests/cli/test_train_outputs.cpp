@@ -1,8 +1,15 @@
 // What train says: it refuses an output layer the data and encoding cannot use (784,30 for ten
-// digits), echoes every active setting at the start, and names the epoch early stopping keeps.
+// digits), echoes every active setting at the start, prints the epochs in aligned columns, draws
+// a progress bar on a terminal, and names the epoch early stopping keeps.
 #include <gtest/gtest.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <regex>
+#include <set>
 #include <sstream>
 
 #include "learner_support.hpp"
@@ -101,5 +108,76 @@ TEST(TrainCommand, EarlyStoppingNamesTheEpochWhoseWeightsItKeeps) {
     std::snprintf(percent, sizeof percent, "%.2f%%", best);
     EXPECT_CONTAINS(r.out, "early stop: no better validation accuracy for 2 epochs; keeping the weights of epoch " +
                                std::to_string(best_epoch) + " (" + percent + ")\nmodel written to");
+    std::filesystem::remove_all(dir);
+}
+
+TEST(TrainCommand, EpochLinesAreAlignedColumns) {
+    const auto dir = fresh_dir("train-columns");
+    write_bar_digits(dir, 120);
+    const CliRun r = run_cli("train --data " + (dir / "mnist_train.csv").string() +
+                             " --validation-size 40 --layers 784,10 --epochs 12 --lr 0.005 --batch 8");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::vector<std::string> epochs = lines_starting(r.out, "epoch ");
+    ASSERT_EQ(epochs.size(), 12u) << r.out;
+    EXPECT_CONTAINS(epochs[0], "epoch  1/12  cost ");
+    std::set<std::string> accuracies;  // the accuracies differ, and still every column lines up
+    for (const std::string& line : epochs) {
+        EXPECT_EQ(line.size(), epochs[0].size()) << line << "\n" << epochs[0];
+        for (const char* column : {"  cost ", "  train ", "  validation ", " s"})
+            EXPECT_EQ(line.find(column), epochs[0].find(column)) << column << ": " << line << "\n" << epochs[0];
+        accuracies.insert(line.substr(line.find("  train "), 15));
+    }
+    EXPECT_GE(accuracies.size(), 2u) << r.out;
+    std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+// Runs `digitnet ARGS` with stdout and stderr on a pseudo-terminal, as in a person's shell, and
+// returns all it wrote there.
+std::string run_on_terminal(const std::string& args) {
+    const std::string command = "exec " + cli_command(args) + " </dev/null";
+    int terminal = -1;
+    const pid_t pid = forkpty(&terminal, nullptr, nullptr, nullptr);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    EXPECT_GT(pid, 0);
+    std::string written;
+    char buf[4096];
+    for (;;) {
+        const ssize_t got = read(terminal, buf, sizeof buf);
+        if (got > 0) written.append(buf, static_cast<std::size_t>(got));
+        else if (got < 0 && errno == EINTR) continue;
+        else break;  // EIO: the program has exited and closed its end
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    close(terminal);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << written;
+    return written;
+}
+
+}  // namespace
+
+TEST(TrainCommand, AProgressBarOnATerminalShowsTheEpochAndTheTimeLeft) {
+    const auto dir = fresh_dir("train-progress");
+    write_bar_digits(dir, 60);
+    const std::string args =
+        "train --data " + (dir / "mnist_train.csv").string() + " --validation-size 20 --layers 784,10 --epochs 3 --batch 4";
+    const std::string shown = run_on_terminal(args);
+    EXPECT_CONTAINS(shown, "\r  epoch 1/3 [");
+    EXPECT_CONTAINS(shown, "\r  epoch 3/3 [==============================] 100%  0 s left");
+    EXPECT_TRUE(std::regex_search(shown, std::regex("epoch 2/3 \\[=* *\\] +[0-9]+%  [0-9:]+( s)? left")));
+    EXPECT_CONTAINS(shown, "epoch 3/3  cost ");  // the epoch's own line follows the bar
+    // Not with --quiet, and not where stderr is not a terminal.
+    const std::string quiet = run_on_terminal(args + " --quiet");
+    EXPECT_EQ(quiet.find("epoch 1/3 ["), std::string::npos) << quiet;
+    EXPECT_CONTAINS(quiet, "test accuracy");
+    const CliRun piped = run_cli(args);
+    EXPECT_EQ(piped.status, 0);
+    EXPECT_EQ(piped.err, "");
+    EXPECT_CONTAINS(piped.out, "epoch 3/3  cost ");
     std::filesystem::remove_all(dir);
 }
