@@ -245,8 +245,9 @@ TEST(LanguageCommand, EveryHelpPageFollowsOneStyle) {
         for (const HelpEntry& o : page.options) {
             const std::string name = o.names.back();
             EXPECT_FALSE(has_name(o, "--out") || has_name(o, "--png")) << where << name;
-            if (has_name(o, "-o") || has_name(o, "--output"))
+            if (has_name(o, "-o") || has_name(o, "--output")) {
                 EXPECT_EQ(o.names, (std::vector<std::string>{"-o", "--output"})) << where << name;
+            }
             if (has_name(o, "--output")) seen_writers.insert(path);
             // Descriptions: a lower-case start, no full stop at the end, fixed defaults shown by
             // CLI11 ("=36") and not in the text, and a file written named FILE, MODEL or DIR.
@@ -255,8 +256,9 @@ TEST(LanguageCommand, EveryHelpPageFollowsOneStyle) {
             EXPECT_FALSE(d[0] >= 'A' && d[0] <= 'Z') << where << name << ": " << d;
             EXPECT_NE(d.back(), '.') << where << name << ": " << d;
             EXPECT_FALSE(std::regex_search(d, fixed_default)) << where << name << ": " << d;
-            if (std::regex_search(d, std::regex("^(also )?write ")))
+            if (std::regex_search(d, std::regex("^(also )?write "))) {
                 EXPECT_TRUE(std::regex_search(o.value, std::regex("^(FILE|MODEL|DIR)\\b"))) << where << name << ": " << o.value;
+            }
         }
     }
     EXPECT_EQ(seen_writers, writers);
