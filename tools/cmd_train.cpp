@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -316,6 +317,37 @@ int stopped_status() { return 128 + (g_signal ? static_cast<int>(g_signal) : SIG
 
 const char* signal_name() { return g_signal == SIGTERM ? "SIGTERM" : "Ctrl-C"; }
 
+// `text` as one word for a POSIX shell: in single quotes, each ' written as '\''.
+std::string shell_word(const std::string& text) {
+    std::string word = "'";
+    for (char c : text) word += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return word + "'";
+}
+
+// The command that continues an interrupted run, complete and ready to paste in any folder:
+// this program's path and --resume with the checkpoint folder, and what the checkpoint does not
+// remember or remembers relative to where the run started: --data when it is a file or folder,
+// --data-dir (where a named dataset was found) and --metrics (the file to go on writing). Every
+// path is absolute. The checkpoint remembers the rest: every setting, the split, the thread count
+// and the model file.
+std::string resume_command(const std::string& folder, const DataOptions& data, const TrainOptions& o,
+                           const CLI::App& cmd) {
+    namespace fs = std::filesystem;
+    auto path_word = [](const std::string& path) {
+        std::error_code ec;
+        const fs::path absolute = fs::absolute(path, ec);
+        return shell_word(ec ? path : absolute.lexically_normal().string());
+    };
+    std::error_code ec;
+    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    std::string command = (ec ? std::string("digitnet") : shell_word(self.string())) + " train --resume " +
+                          path_word(folder);
+    if (fs::exists(data.data, ec)) command += " --data " + path_word(data.data);
+    if (cmd.count("--data-dir")) command += " --data-dir " + path_word(data.data_dir);
+    if (!o.metrics.empty()) command += " --metrics " + path_word(o.metrics);
+    return command;
+}
+
 void run_train(const TrainOptions& o, const CLI::App& cmd) {
     namespace fs = std::filesystem;
     auto given = [&](const char* name) { return cmd.count(name) > 0; };
@@ -390,6 +422,21 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
                     std::to_string(info.validation_size) + " examples (leave the flag out to continue as it was)");
     if (resuming && !given("--data")) data_options.data = info.data_name;
 
+    // The model file: -o's, or the one the checkpoint resumed from remembers. The checkpoints keep
+    // its absolute path, so that a run resumed from another folder writes the same file.
+    std::string model = o.out;
+    std::string model_option = "--output";
+    if (resuming && o.out.empty() && !info.output.empty()) {
+        model = info.output;
+        model_option = "--resume (the model file its checkpoint names)";
+    }
+    const bool keepable = model.size() <= 4096 && std::none_of(model.begin(), model.end(), [](char c) {
+                              return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+                          });
+    if (!keepable)
+        throw UsageError("--output: a checkpoint keeps the model file's path as text, which allows no control "
+                         "characters and at most 4096 bytes; found " + quote_text(model, 60));
+
     // Every output, checked before the data is read: --output, --metrics, the checkpoint folder
     // (that of --checkpoint-dir, else the one resumed from), or, without one, the folder a
     // Ctrl-C would checkpoint into (next to --output).
@@ -397,7 +444,7 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     if (std::error_code ec; fs::is_regular_file(data_options.data, ec)) data_file.push_back({"data", data_options.data});
     std::vector<NamedPath> inputs = data_file;
     if (resuming) inputs.push_back({"checkpoint", resume_path});
-    check_outputs({{"--output", o.out}, {"--metrics", o.metrics}}, inputs);
+    check_outputs({{model_option, model}, {"--metrics", o.metrics}}, inputs);
     std::optional<CheckpointFolder> checkpoints;
     std::string interrupt_folder;
     if (!o.checkpoint_dir.empty()) {
@@ -418,7 +465,8 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     }
     // (The checkpoint may replace the one resumed from: that is how a run continues in place.)
     if (checkpoints)
-        check_outputs({{"--output", o.out}, {"--metrics", o.metrics}, {checkpoints->option, checkpoints->file}}, data_file);
+        check_outputs({{model_option, model}, {"--metrics", o.metrics}, {checkpoints->option, checkpoints->file}},
+                      data_file);
 
     DataSplits data = load_data(data_options);
     std::unique_ptr<Trainer> trainer;
@@ -428,6 +476,13 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
         std::printf("resuming %s from epoch %zu (threads %d)\n", resume_path.c_str(), trainer->epochs_done(), num_threads());
     } else {
         trainer = std::make_unique<Trainer>(config, data);
+    }
+    {
+        std::error_code ec;
+        const fs::path absolute = model.empty() ? fs::path() : fs::absolute(model, ec);
+        trainer->set_output(ec ? model : absolute.string());
+        if (resuming && !model.empty() && o.out.empty())
+            std::printf("the model will be written to %s, as the run was started to\n", model.c_str());
     }
     const TrainConfig& run_config = trainer->config();
 
@@ -476,8 +531,8 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
         if (!checkpoints) checkpoints.emplace(open_checkpoint_folder(interrupt_folder, "checkpoint folder"));
         trainer->save_checkpoint(checkpoints->file);
         write_metrics();
-        std::fprintf(stderr, "interrupted (%s): checkpoint written to %s (continue with: digitnet train --resume %s)\n",
-                     signal_name(), checkpoints->folder.c_str(), checkpoints->folder.c_str());
+        std::fprintf(stderr, "interrupted (%s): checkpoint written to %s; to continue: %s\n", signal_name(),
+                     checkpoints->folder.c_str(), resume_command(checkpoints->folder, data_options, o, cmd).c_str());
         std::fflush(stderr);
         std::exit(stopped_status());
     }
@@ -492,12 +547,12 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
                     percent(best->validation_accuracy).c_str());
     }
 
-    if (!o.out.empty()) {
+    if (!model.empty()) {
         Metadata meta{{"training", to_json(run_config)}, {"data", data.name},
                       {"image_rows", std::to_string(data.train.image_rows)},
                       {"image_cols", std::to_string(data.train.image_cols)}};
-        save_model(o.out, trainer->network(), meta);
-        std::printf("model written to %s\n", o.out.c_str());
+        save_model(model, trainer->network(), meta);
+        std::printf("model written to %s\n", model.c_str());
     } else if (!o.quiet) {
         std::printf("the model is not saved (-o MODEL keeps it)\n");
     }
@@ -506,7 +561,7 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
     default_stop_signals();
     if (g_interrupted.load()) {
         std::fprintf(stderr, "interrupted (%s) after training had finished%s\n", signal_name(),
-                     o.out.empty() ? "" : "; the model is written");
+                     model.empty() ? "" : "; the model is written");
         std::exit(stopped_status());
     }
     if (data.test.size()) {

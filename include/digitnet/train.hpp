@@ -34,9 +34,10 @@ struct TrainHooks {
 // pixels as float32 bits). The test split plays no part in training and is left out.
 std::string data_fingerprint(const DataSplits& data);
 
-// The checkpoint format this digitnet writes and reads; docs/reliability.md lists what a
-// checkpoint must contain. Older formats are refused with a message saying so.
-inline constexpr const char* kCheckpointFormatVersion = "2";
+// The checkpoint format this digitnet writes; it reads this one and format 2 (the same without
+// the model file's path). docs/reliability.md lists what a checkpoint must contain. Older formats
+// are refused with a message saying so.
+inline constexpr const char* kCheckpointFormatVersion = "3";
 
 // What a checkpoint records about its run. read_checkpoint_info checks the file completely
 // (checksums, every field's type and range, every tensor against the architecture) except
@@ -49,6 +50,7 @@ struct CheckpointInfo {
     int threads = 0;                  // matrix-product threads it was trained with
     std::string data_name;            // DataSplits::name of its data (--data)
     std::string data_fingerprint;     // data_fingerprint() of its data
+    std::string output;               // the model file the run writes when it ends ("" for none)
 };
 CheckpointInfo read_checkpoint_info(const std::string& path);
 
@@ -76,6 +78,11 @@ public:
     const std::string& divergence_message() const { return divergence_message_; }
     // Raise the number of epochs (e.g. when resuming with a larger --epochs).
     void set_epochs(std::size_t epochs) { config_.epochs = epochs; }
+    // The model file the run writes when it ends ("" for none; the trainer writes no model
+    // itself): kept in its checkpoints and restored by resume, so that a resumed run writes the
+    // file the run was started for. At most 4096 bytes, no control characters.
+    void set_output(const std::string& path) { output_ = path; }
+    const std::string& output() const { return output_; }
 
     // Everything needed to continue exactly: weights, optimiser state, generator state, the
     // epoch (and the position inside it when interrupted, with that epoch's example order),
@@ -117,6 +124,7 @@ private:
     double epoch_seconds_ = 0.0;
     std::string divergence_message_;
     mutable std::string data_fingerprint_;  // computed at the first checkpoint
+    std::string output_;
     // The training images in the form the mini-batch gather reads fastest (src/train/workspace.hpp).
     struct Workspace;
     std::unique_ptr<Workspace> workspace_;

@@ -32,8 +32,12 @@ namespace {
 constexpr const char* kFormat = "digitnet-checkpoint";
 constexpr const char* kDataChecksum = "data_crc32";
 constexpr const char* kMetadataChecksum = "metadata_crc32";
-const char* const kMetadataKeys[] = {"format", "format_version", "architecture", "config", "rng",
-                                     "state",  "metrics",        kDataChecksum,  kMetadataChecksum};
+// The model file the run writes when it ends ("" for none): new in format 3. A format 2
+// checkpoint, without it, is still read, as a run that names no model file.
+constexpr const char* kOutput = "output";
+constexpr std::size_t kMaxOutputBytes = 4096;
+const char* const kMetadataKeys[] = {"format", "format_version", "architecture", "config",      "rng",
+                                     "state",  "metrics",        kOutput,        kDataChecksum, kMetadataChecksum};
 
 // zlib's CRC-32, fed in pieces (zlib takes at most 4 GiB at a time).
 class Crc32 {
@@ -188,7 +192,8 @@ json parse_json(const SafetensorsFile& file, const char* key) {
     }
 }
 
-void check_format(const SafetensorsFile& file) {
+// The format's checks; returns whether the file has the "output" entry (format 3).
+bool check_format(const SafetensorsFile& file) {
     const auto format = file.metadata.find("format");
     if (format == file.metadata.end()) throw Error("not a digitnet checkpoint (metadata 'format' is missing)");
     if (format->second != kFormat)
@@ -196,19 +201,23 @@ void check_format(const SafetensorsFile& file) {
                     kFormat + ")");
     const std::string& version = metadata(file, "format_version");
     if (version == "1")
-        throw Error("written in checkpoint format 1 by an older digitnet; this one reads format " +
+        throw Error("written in checkpoint format 1 by an older digitnet; this one reads formats 2 and " +
                     std::string(kCheckpointFormatVersion) +
                     " only (start the run again, or finish it with the digitnet that wrote it)");
-    if (version != kCheckpointFormatVersion)
-        throw Error("format_version '" + clipped(version) + "' is not one this digitnet reads (it reads " +
+    if (version != "2" && version != kCheckpointFormatVersion)
+        throw Error("format_version '" + clipped(version) + "' is not one this digitnet reads (it reads 2 and " +
                     kCheckpointFormatVersion + ")");
+    const bool has_output = version != "2";
     for (const auto& entry : file.metadata) {
         const std::string& key = entry.first;
-        if (std::find_if(std::begin(kMetadataKeys), std::end(kMetadataKeys),
-                         [&](const char* k) { return key == k; }) == std::end(kMetadataKeys))
-            throw Error("unexpected metadata '" + clipped(key) + "'");
+        const bool known = std::find_if(std::begin(kMetadataKeys), std::end(kMetadataKeys),
+                                        [&](const char* k) { return key == k; }) != std::end(kMetadataKeys);
+        if (!known || (key == kOutput && !has_output))
+            throw Error("unexpected metadata '" + clipped(key) + "'" +
+                        (known ? " (format_version 2 has none; format 3 does)" : ""));
     }
-    for (const char* key : kMetadataKeys) (void)metadata(file, key);
+    for (const char* key : kMetadataKeys)
+        if (has_output || std::string(key) != kOutput) (void)metadata(file, key);
     const std::string& meta_crc = metadata(file, kMetadataChecksum);
     const std::string& data_crc = metadata(file, kDataChecksum);
     if (!is_hex32(meta_crc) || !is_hex32(data_crc))
@@ -220,6 +229,18 @@ void check_format(const SafetensorsFile& file) {
     if (hex32(data_checksum(file.tensors)) != data_crc)
         throw Error("the tensor data does not match its checksum (data_crc32 " + data_crc + ", computed " +
                     hex32(data_checksum(file.tensors)) + "): the file is corrupt");
+    return has_output;
+}
+
+// The "output" entry: a path of at most kMaxOutputBytes without control characters, or "".
+std::string parse_output(const std::string& text) {
+    if (text.size() > kMaxOutputBytes)
+        throw Error("metadata 'output' should be a path of at most " + std::to_string(kMaxOutputBytes) +
+                    " bytes, found " + std::to_string(text.size()));
+    for (char c : text)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            throw Error("metadata 'output' should be a path without control characters, found '" + clipped(text) + "'");
+    return text;
 }
 
 // The metrics of `epochs` epochs, each checked for its range.
@@ -263,9 +284,10 @@ std::vector<EpochMetrics> parse_metrics(const json& metrics, std::size_t epochs,
 
 Parsed parse_checkpoint(const SafetensorsFile& file, const std::string& path) {
     using namespace json_fields;
-    check_format(file);
+    const bool has_output = check_format(file);
     Parsed p;
     CheckpointInfo& info = p.info;
+    if (has_output) info.output = parse_output(metadata(file, kOutput));
 
     // The configuration and the architecture.
     try {
@@ -527,6 +549,7 @@ void Trainer::save_checkpoint(const std::string& path) const {
     file.metadata["rng"] = rng_.state_string();
     file.metadata["state"] = state.dump();
     file.metadata["metrics"] = metrics.dump();
+    file.metadata[kOutput] = parse_output(output_);  // never write what the reader refuses
     file.metadata[kMetadataChecksum] = hex32(metadata_checksum(file.metadata));
     file.metadata[kDataChecksum] = hex32(data_checksum(file.tensors));
     save_safetensors(path, file);
@@ -587,6 +610,7 @@ Trainer Trainer::resume(const std::string& path, const DataSplits& data) {
         t.epoch_seconds_ = p.epoch_seconds;
         t.history_ = std::move(p.history);
         t.data_fingerprint_ = fingerprint;
+        t.output_ = info.output;
         return t;
     });
 }

@@ -156,6 +156,54 @@ TEST(MnistCli, CtrlCWritesACheckpointAndExits130) {
     EXPECT_TRUE(std::filesystem::exists(dir / "model.checkpoint" / "checkpoint.safetensors")) << message;
 }
 
+// Ctrl-C in a run with -o, then the command the hint prints: the model file is written, with the
+// bytes of a run that was never stopped, wherever the command is pasted.
+TEST(MnistCli, CtrlCThenTheHintedCommandWritesTheModelOfAnUninterruptedRun) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
+    // A folder whose name needs quoting in a shell.
+    const auto dir = fresh_dir("cli-int-resume") / "it's a run";
+    std::filesystem::create_directories(dir);
+    // About half a second per epoch: long enough to be stopped inside the second one.
+    const std::string args = "train " + kData + " --layers 784,300,10 --activation relu --output-activation softmax"
+                             " --cost log-likelihood --init he --batch 1 --lr 0.01 --train-size 1000 --seed 3"
+                             " --validation-size 1000 --no-test-each-epoch --epochs 2 --threads 1 --quiet";
+    const std::string full = (dir / "full.safetensors").string(), model = (dir / "model.safetensors").string();
+    ASSERT_EQ(run_cli(args + " -o \"" + full + "\"").status, 0);
+
+    const std::string metrics = (dir / "m.jsonl").string(), err = (dir / "err").string();
+    const std::string cmd = cli_command(args + " -o 'model.safetensors' --metrics 'm.jsonl'");
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        const std::string line = "cd \"" + dir.string() + "\" && exec " + cmd + " >/dev/null 2>err";
+        execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    // Stopped as soon as the first epoch's metrics are written: inside the second epoch.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!std::filesystem::exists(metrics) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    kill(pid, SIGINT);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 130) << read_text(err);
+    EXPECT_FALSE(std::filesystem::exists(model));
+    const std::string message = read_text(err);
+    const std::string hint = "; to continue: ";
+    ASSERT_NE(message.find(hint), std::string::npos) << message;
+    const std::string resume = message.substr(message.find(hint) + hint.size(), message.find('\n') - message.find(hint) -
+                                                                                      hint.size());
+    // Everything the command needs is in it, quoted: paste it in another folder, with nothing else.
+    EXPECT_NE(resume.find(" train --resume '"), std::string::npos) << resume;
+    EXPECT_NE(resume.find("it'\\''s a run/model.checkpoint'"), std::string::npos) << resume;
+    const int resumed = std::system(("cd / && " + resume + " >/dev/null 2>&1").c_str());
+    ASSERT_EQ(resumed, 0) << resume;
+    ASSERT_TRUE(std::filesystem::exists(model)) << resume;
+    EXPECT_EQ(read_text(model), read_text(full));
+    EXPECT_EQ(line_count(read_text(metrics)), 2u);
+}
+
 // A PNG a person can look at: it decodes, has the size asked for (at least), and is not blank.
 static void expect_readable_png(const std::string& path, int min_width, int min_height) {
     int w = 0, h = 0, channels = 0;

@@ -110,6 +110,12 @@ TEST(LanguageCommand, OutputNamesTheModelFileAndOutputActivationTheOutputLayer) 
               "digitnet: error: --output: expected a file for the model, found 'softmax', the name of an activation "
               "(the output layer's is --output-activation)\n");
     EXPECT_FALSE(fs::exists("softmax"));
+    // A checkpoint keeps the model file's path as text: one with a control character is refused
+    // before any work.
+    const CliRun newline = run_cli(train + " --output-activation softmax -o '" + (dir / "a\nb").string() + "'");
+    EXPECT_EQ(newline.status, 2);
+    EXPECT_CONTAINS(newline.err, "--output: a checkpoint keeps the model file's path as text");
+    EXPECT_EQ(line_count(newline.err), 1u) << newline.err;
     // The cost's check names the flag that chooses the output layer's activation.
     const CliRun cost = run_cli(train + " --output-activation relu");
     EXPECT_EQ(cost.status, 2);

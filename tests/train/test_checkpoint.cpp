@@ -206,7 +206,8 @@ TEST(Checkpoint, AnUntouchedCheckpointResumesAndMatchesTheChecksumDefinition) {
     reseal(file);
     EXPECT_EQ(file.metadata.at("data_crc32"), before.metadata.at("data_crc32"));
     EXPECT_EQ(file.metadata.at("metadata_crc32"), before.metadata.at("metadata_crc32"));
-    EXPECT_EQ(file.metadata.at("format_version"), "2");
+    EXPECT_EQ(file.metadata.at("format_version"), "3");
+    EXPECT_EQ(file.metadata.at("output"), "");  // the trainer was given no model file
     const Tensor* order = file.find("epoch_order");
     ASSERT_NE(order, nullptr);
     EXPECT_TRUE(order->is_integer);
@@ -219,6 +220,36 @@ TEST(Checkpoint, AnUntouchedCheckpointResumesAndMatchesTheChecksumDefinition) {
     EXPECT_EQ(info.data_name, "synthetic");
     EXPECT_EQ(info.data_fingerprint, data_fingerprint(f.data));
     EXPECT_EQ(info.config, f.config);
+}
+
+TEST(Checkpoint, TheModelFileOfTheRunIsKeptAndAFormat2CheckpointHasNone) {
+    const Fixture f = interrupted_checkpoint("ckpt-output");
+    {
+        Trainer t = Trainer::resume(f.path, f.data);
+        EXPECT_EQ(t.output(), "");
+        t.set_output("/runs/it's here/m.safetensors");
+        t.save_checkpoint(f.path);
+    }
+    EXPECT_EQ(read_checkpoint_info(f.path).output, "/runs/it's here/m.safetensors");
+    EXPECT_EQ(Trainer::resume(f.path, f.data).output(), "/runs/it's here/m.safetensors");
+    // A checkpoint written in format 2, before the model file was kept, still resumes: it names none.
+    SafetensorsFile file = load_safetensors(f.path);
+    file.metadata.erase("output");
+    file.metadata["format_version"] = "2";
+    reseal(file);
+    save_safetensors(f.path, file);
+    EXPECT_EQ(read_checkpoint_info(f.path).output, "");
+    Trainer old = Trainer::resume(f.path, f.data);
+    EXPECT_EQ(old.output(), "");
+    EXPECT_EQ(old.run(), TrainStatus::finished);
+    // The checksum covers the entry, as every other: a changed path without a new checksum is refused.
+    file = load_safetensors(f.path);
+    file.metadata["format_version"] = "3";
+    file.metadata["output"] = "elsewhere.safetensors";
+    reseal(file);
+    file.metadata["output"] = "/somewhere/else.safetensors";
+    save_safetensors(f.path, file);
+    expect_resume_refused(f, "the metadata does not match its checksum", "an output changed after sealing");
 }
 
 TEST(Checkpoint, EveryTensorIsCheckedAgainstTheArchitectureBeforeAnythingIsUsed) {
@@ -281,6 +312,12 @@ TEST(Checkpoint, EveryFieldIsCheckedForItsTypeAndRange) {
         {"one step too many", "steps", [](SafetensorsFile& s) { tensor(s, "optimizer.steps")->values[0] += 1.0f; }},
         {"format_version 99", "format_version", [](SafetensorsFile& s) { s.metadata["format_version"] = "99"; }},
         {"format_version 1", "older", [](SafetensorsFile& s) { s.metadata["format_version"] = "1"; }},
+        {"format 3 without an output", "'output' is missing", [](SafetensorsFile& s) { s.metadata.erase("output"); }},
+        {"format 2 with an output", "unexpected metadata 'output' (format_version 2 has none",
+         [](SafetensorsFile& s) { s.metadata["format_version"] = "2"; }},
+        {"an output with a newline", "'output' should be a path without control characters",
+         [](SafetensorsFile& s) { s.metadata["output"] = "m.safetensors\nforged line"; }},
+        {"an output of 5000 bytes", "at most 4096 bytes", [](SafetensorsFile& s) { s.metadata["output"] = std::string(5000, 'm'); }},
         {"junk after the generator state", "generator", [](SafetensorsFile& s) { s.metadata["rng"] += " junk"; }},
         {"an unknown metadata key", "surprise", [](SafetensorsFile& s) { s.metadata["surprise"] = "1"; }},
         {"a missing metadata key", "metrics", [](SafetensorsFile& s) { s.metadata.erase("metrics"); }},
