@@ -100,6 +100,8 @@ TEST(LanguageCommand, OutputNamesTheModelFileAndOutputActivationTheOutputLayer) 
     ASSERT_EQ(run_cli(train + " --output-activation softmax --out " + old).status, 0);
     EXPECT_EQ(read_text(old), read_text(model));
     EXPECT_EQ(run_cli("train --help").out.find("--out "), std::string::npos);
+    EXPECT_EQ(run_cli("train --oot m").err,  // nor suggested
+              "digitnet: error: unknown option '--oot' for 'digitnet train' (see digitnet train --help)\n");
     const CliRun both = run_cli(train + " --output-activation softmax --out " + old + " -o " + model);
     EXPECT_EQ(both.status, 2);
     EXPECT_CONTAINS(both.err, "--out: the older name of -o/--output");
