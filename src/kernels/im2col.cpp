@@ -1,0 +1,90 @@
+// im2col and its adjoint, and the change between one row per position and one plane per filter.
+#include "kernels/im2col.hpp"
+
+#include <algorithm>
+
+namespace digitnet {
+
+// The input row (or -1 in the padding) that output row `o` sees through kernel row `k`.
+static long source_index(std::size_t o, std::size_t k, std::size_t stride, std::size_t pad, std::size_t size) {
+    const long i = static_cast<long>(o * stride + k) - static_cast<long>(pad);
+    return i >= 0 && i < static_cast<long>(size) ? i : -1;
+}
+
+void im2col(ConstMatrixView x, const ConvGeometry& g, MatrixView patches) {
+    // x: (batch, C·H·W) -> patches: (batch·P, C·kh·kw)
+    const std::size_t H = g.in.rows, W = g.in.cols, C = g.in.channels;
+    const std::size_t kh = g.kernel_rows, kw = g.kernel_cols, P = g.positions();
+    for (std::size_t b = 0; b < x.rows; ++b) {
+        const float* xb = x.row(b);
+        for (std::size_t oy = 0; oy < g.out_rows; ++oy)
+            for (std::size_t ox = 0; ox < g.out_cols; ++ox) {
+                float* dst = patches.row(b * P + oy * g.out_cols + ox);
+                const bool inside = oy * g.stride >= g.pad_top && oy * g.stride + kh <= H + g.pad_top &&
+                                    ox * g.stride >= g.pad_left && ox * g.stride + kw <= W + g.pad_left;
+                for (std::size_t c = 0; c < C; ++c)
+                    for (std::size_t ky = 0; ky < kh; ++ky, dst += kw) {
+                        if (inside) {  // the whole kernel row is in the image: one copy
+                            const float* src = xb + (c * H + oy * g.stride + ky - g.pad_top) * W + ox * g.stride - g.pad_left;
+                            std::copy(src, src + kw, dst);
+                            continue;
+                        }
+                        const long iy = source_index(oy, ky, g.stride, g.pad_top, H);
+                        for (std::size_t kx = 0; kx < kw; ++kx) {
+                            const long ix = source_index(ox, kx, g.stride, g.pad_left, W);
+                            dst[kx] = iy < 0 || ix < 0 ? 0.0f : xb[(c * H + static_cast<std::size_t>(iy)) * W + static_cast<std::size_t>(ix)];
+                        }
+                    }
+            }
+    }
+}
+
+void col2im(ConstMatrixView grad_patches, const ConvGeometry& g, MatrixView grad_x) {
+    // grad_patches: (batch·P, C·kh·kw) -> grad_x: (batch, C·H·W), overwritten
+    const std::size_t H = g.in.rows, W = g.in.cols, C = g.in.channels;
+    const std::size_t kh = g.kernel_rows, kw = g.kernel_cols, P = g.positions();
+    std::fill(grad_x.data, grad_x.data + grad_x.rows * grad_x.cols, 0.0f);
+    for (std::size_t b = 0; b < grad_x.rows; ++b) {
+        float* gb = grad_x.row(b);
+        for (std::size_t oy = 0; oy < g.out_rows; ++oy)
+            for (std::size_t ox = 0; ox < g.out_cols; ++ox) {
+                const float* src = grad_patches.row(b * P + oy * g.out_cols + ox);
+                for (std::size_t c = 0; c < C; ++c)
+                    for (std::size_t ky = 0; ky < kh; ++ky, src += kw) {
+                        const long iy = source_index(oy, ky, g.stride, g.pad_top, H);
+                        if (iy < 0) continue;
+                        float* row = gb + (c * H + static_cast<std::size_t>(iy)) * W;
+                        for (std::size_t kx = 0; kx < kw; ++kx) {
+                            const long ix = source_index(ox, kx, g.stride, g.pad_left, W);
+                            if (ix >= 0) row[ix] += src[kx];
+                        }
+                    }
+            }
+    }
+}
+
+void positions_to_planes(ConstMatrixView positions, std::size_t P, MatrixView out) {
+    // positions: (batch·P, F) -> out: (batch, F·P)
+    const std::size_t F = positions.cols;
+    for (std::size_t b = 0; b < out.rows; ++b) {
+        float* o = out.row(b);
+        for (std::size_t p = 0; p < P; ++p) {
+            const float* src = positions.row(b * P + p);
+            for (std::size_t f = 0; f < F; ++f) o[f * P + p] = src[f];
+        }
+    }
+}
+
+void planes_to_positions(ConstMatrixView planes, std::size_t P, MatrixView positions) {
+    // planes: (batch, F·P) -> positions: (batch·P, F)
+    const std::size_t F = positions.cols;
+    for (std::size_t b = 0; b < planes.rows; ++b) {
+        const float* in = planes.row(b);
+        for (std::size_t p = 0; p < P; ++p) {
+            float* dst = positions.row(b * P + p);
+            for (std::size_t f = 0; f < F; ++f) dst[f] = in[f * P + p];
+        }
+    }
+}
+
+}  // namespace digitnet
