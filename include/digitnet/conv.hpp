@@ -47,6 +47,7 @@ public:
     std::vector<LayerTensor> tensors() override;
 
     ConvGeometry geometry;
+    bool use_bias = true;  // false before batch normalisation: the biases stay 0
     Matrix weights;       // (F, C·kh·kw)
     Matrix biases;        // (1, F)
     Matrix grad_weights;  // (F, C·kh·kw)

@@ -10,7 +10,8 @@
 //   relu sigmoid tanh identity softmax     the activation of the layer before (softmax: output only)
 //   dropout<p>                             inverted dropout of the layer before's output (0 <= p < 1)
 //   batchnorm                              batch normalisation: per channel after a convolution,
-//                                          per neuron after a dense layer (which then has no bias)
+//                                          per neuron after a dense layer (either then has no bias:
+//                                          β does its job)
 // After the first dense layer only dense layers follow, each as: dense<N> [batchnorm] [activation]
 // [dropout<p>]. A dense layer without an activation word is linear (identity).
 #include <cstddef>

@@ -26,7 +26,7 @@ void im2col(ConstMatrixView x, const ConvGeometry& g, MatrixView patches) {
                     for (std::size_t ky = 0; ky < kh; ++ky, dst += kw) {
                         if (inside) {  // the whole kernel row is in the image: one copy
                             const float* src = xb + (c * H + oy * g.stride + ky - g.pad_top) * W + ox * g.stride - g.pad_left;
-                            std::copy(src, src + kw, dst);
+                            for (std::size_t kx = 0; kx < kw; ++kx) dst[kx] = src[kx];  // kw is small: no memmove call
                             continue;
                         }
                         const long iy = source_index(oy, ky, g.stride, g.pad_top, H);
@@ -63,14 +63,16 @@ void col2im(ConstMatrixView grad_patches, const ConvGeometry& g, MatrixView grad
     }
 }
 
-void positions_to_planes(ConstMatrixView positions, std::size_t P, MatrixView out) {
-    // positions: (batch·P, F) -> out: (batch, F·P)
+void positions_to_planes(ConstMatrixView positions, const float* biases, std::size_t P, MatrixView out) {
+    // positions: (batch·P, F) -> out: (batch, F·P), plus biases[f]
     const std::size_t F = positions.cols;
     for (std::size_t b = 0; b < out.rows; ++b) {
         float* o = out.row(b);
-        for (std::size_t p = 0; p < P; ++p) {
-            const float* src = positions.row(b * P + p);
-            for (std::size_t f = 0; f < F; ++f) o[f * P + p] = src[f];
+        for (std::size_t f = 0; f < F; ++f) {
+            const float* src = positions.row(b * P) + f;
+            const float bias = biases[f];
+            float* plane = o + f * P;
+            for (std::size_t p = 0; p < P; ++p) plane[p] = src[p * F] + bias;
         }
     }
 }

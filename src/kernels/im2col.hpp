@@ -14,10 +14,10 @@ void im2col(ConstMatrixView x, const ConvGeometry& g, MatrixView patches);
 // grad_patches: (batch·P, C·kh·kw), grad_x: (batch, C·H·W), sized by the caller.
 void col2im(ConstMatrixView grad_patches, const ConvGeometry& g, MatrixView grad_x);
 
-// out row b, column f·P + p = positions row b·P + p, column f: one image's outputs from one row
-// per position (what the product gives) to one plane per filter (the layout of image_shape.hpp).
-// positions: (batch·P, F), out: (batch, F·P).
-void positions_to_planes(ConstMatrixView positions, std::size_t P, MatrixView out);
+// out row b, column f·P + p = positions row b·P + p, column f, + biases[f]: one image's outputs
+// from one row per position (what the product gives) to one plane per filter (the layout of
+// image_shape.hpp), with each filter's bias added. positions: (batch·P, F), out: (batch, F·P).
+void positions_to_planes(ConstMatrixView positions, const float* biases, std::size_t P, MatrixView out);
 // The reverse: positions: (batch·P, F) from planes: (batch, F·P).
 void planes_to_positions(ConstMatrixView planes, std::size_t P, MatrixView positions);
 

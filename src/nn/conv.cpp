@@ -45,7 +45,7 @@ void Conv2d::initialize(Init init, Rng& rng) {
     // Every output sees C·kh·kw inputs; every input reaches F·kh·kw outputs.
     const std::size_t kernel = geometry.kernel_rows * geometry.kernel_cols;
     const double w_std = weight_std(init, geometry.patch_size(), filters() * kernel);
-    const bool normal = normal_biases(init);
+    const bool normal = use_bias && normal_biases(init);
     for (float& b : biases) b = normal ? static_cast<float>(rng.normal()) : 0.0f;
     for (float& w : weights) w = static_cast<float>(rng.normal() * w_std);
 }
@@ -55,12 +55,11 @@ void Conv2d::forward(ConstMatrixView x, bool, Rng*) {
     const std::size_t batch = x.rows, P = geometry.positions();
     patches.resize(batch * P, geometry.patch_size());
     im2col(x, geometry, patches);
-    // z = patches Wᵀ + b: one row per receptive field, one column per filter
+    // patches Wᵀ: one row per receptive field, one column per filter; then z = that + b, one plane per filter
     z_positions.resize(batch * P, filters());
-    for (std::size_t r = 0; r < z_positions.rows(); ++r) std::copy(biases.begin(), biases.end(), z_positions.row(r));
-    matmul_add_xWt(patches, weights, z_positions, workspace);
+    matmul_xWt(patches, weights, z_positions, workspace);
     output.resize(batch, out.size());
-    positions_to_planes(z_positions, P, output);
+    positions_to_planes(z_positions, biases.data(), P, output);
 }
 
 void Conv2d::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix* grad_x) {
@@ -90,8 +89,9 @@ void Conv2d::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix* gr
 
 std::vector<LayerTensor> Conv2d::tensors() {
     const ConvGeometry& g = geometry;
-    return {{"weight", {filters(), g.in.channels, g.kernel_rows, g.kernel_cols}, &weights, &grad_weights, true},
-            {"bias", {filters()}, &biases, &grad_biases, false}};
+    std::vector<LayerTensor> t{{"weight", {filters(), g.in.channels, g.kernel_rows, g.kernel_cols}, &weights, &grad_weights, true}};
+    if (use_bias) t.push_back({"bias", {filters()}, &biases, &grad_biases, false});
+    return t;
 }
 
 // --- the reference: the definition, loop by loop ---

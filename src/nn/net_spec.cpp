@@ -189,6 +189,8 @@ std::vector<LayerSpec> plan_net(const std::string& net, ImageShape input) {
                     if (stage != after_dense) fail("batch normalisation goes right after its dense layer, before the activation");
                     plan.back().tensors.pop_back();  // the dense layer's bias: β does its job
                     stage = after_norm;
+                } else if (!plan.empty() && plan.back().kind == LayerKind::conv) {
+                    plan.back().tensors.pop_back();  // the convolution's bias, likewise
                 }
                 spec.out = shape;
                 for (const char* name : {"weight", "bias", "running_mean", "running_var"})

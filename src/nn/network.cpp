@@ -79,7 +79,11 @@ static void build_net(const std::vector<LayerSpec>& plan, std::vector<std::uniqu
             case LayerKind::avgpool: features.push_back(std::make_unique<AvgPool2d>(s.in, s.window, s.stride)); break;
             case LayerKind::activation: features.push_back(std::make_unique<ActivationLayer>(s.in, s.activation)); break;
             case LayerKind::dropout: features.push_back(std::make_unique<DropoutLayer>(s.in, s.p)); break;
-            case LayerKind::batchnorm: features.push_back(std::make_unique<ChannelBatchNorm>(s.in)); break;
+            case LayerKind::batchnorm:
+                if (!features.empty())
+                    if (auto* conv = dynamic_cast<Conv2d*>(features.back().get())) conv->use_bias = false;
+                features.push_back(std::make_unique<ChannelBatchNorm>(s.in));
+                break;
             case LayerKind::flatten:  // moves no data (image_shape.hpp)
             case LayerKind::dense: break;
         }
