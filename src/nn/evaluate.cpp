@@ -10,6 +10,9 @@ static Evaluation run_evaluation(Network& network, const Dataset& data, std::siz
     ev.examples = data.size();
     if (confusion) ev.confusion.assign(n_classes, std::vector<std::size_t>(n_classes, 0));
     if (data.size() == 0) return ev;
+    // A convolutional network keeps every receptive field of a batch (conv.hpp): 100 images at a
+    // time keep that memory to tens of MB.
+    if (network.architecture().is_net()) batch_size = std::min<std::size_t>(batch_size, 100);
     Matrix x, y;
     std::vector<std::uint32_t> indices;
     double cost_sum = 0.0;
