@@ -103,3 +103,28 @@ TEST(MnistNet, AConvolutionalRunKilledAndResumedEqualsAnUninterruptedOne) {
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(read_text(full), read_text(resumed));
 }
+
+// examples/load_in_pytorch.py builds the same network in torch.nn.Sequential from the model file
+// and gets the same test accuracy, image for image (where Debian's python3-torch is installed).
+TEST(MnistNet, PyTorchLoadsTheModelAndGetsTheSameAccuracy) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
+    if (std::system("/usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1") != 0)
+        GTEST_SKIP() << "python3-torch is not installed";
+    auto dir = fresh_dir("net-torch");
+    const std::string model = (dir / "cnn.safetensors").string();
+    CliRun t = run_cli("train " + kNetData +
+                       " --net 'conv3x3x6:same:stride2 batchnorm relu maxpool2 conv3x3x8 relu flatten dense20 batchnorm "
+                       "tanh dense10 softmax' --train-size 2000 --epochs 1 --lr 0.05 --init he --quiet --out " + model);
+    ASSERT_EQ(t.status, 0) << t.err;
+    CliRun e = run_cli("eval " + model + " " + kNetData + " --json");
+    ASSERT_EQ(e.status, 0) << e.err;
+    const auto correct = nlohmann::json::parse(e.out)["correct"].get<std::size_t>();
+    const std::string out = (dir / "torch.txt").string();
+    const std::string script = std::string(DIGITNET_SOURCE_DIR) + "/examples/load_in_pytorch.py";
+    ASSERT_EQ(std::system(("/usr/bin/python3 '" + script + "' '" + model + "' '" + DIGITNET_SOURCE_DIR + "/data/mnist' > '" +
+                           out + "' 2>&1").c_str()),
+              0)
+        << read_text(out);
+    EXPECT_NE(read_text(out).find("(" + std::to_string(correct) + "/10000)"), std::string::npos)
+        << read_text(out) << " vs digitnet's " << correct;
+}
