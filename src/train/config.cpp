@@ -338,6 +338,7 @@ std::string to_json(const EpochMetrics& m) {
     put("validation_accuracy", m.validation_accuracy);
     put("test_accuracy", m.test_accuracy);
     put("seconds", m.seconds);
+    put("train_seconds", m.train_seconds);
     put("learning_rate", m.learning_rate);
     return j.dump();
 }
@@ -372,6 +373,7 @@ static EpochMetrics metrics_from(const json& j, const std::string& where,
     m.validation_accuracy = number("validation_accuracy", kNotMeasured);
     m.test_accuracy = number("test_accuracy", kNotMeasured);
     m.seconds = number("seconds", 0.0);
+    m.train_seconds = number("train_seconds", 0.0);
     m.learning_rate = number("learning_rate", 0.0);
     return m;
 }

@@ -170,8 +170,10 @@ bool Trainer::train_one_epoch(const TrainHooks& hooks) {
     }
     position_ = 0;
     ++epoch_;
+    const double train_seconds = epoch_seconds_ + std::chrono::duration<double>(clock::now() - start).count();
 
     EpochMetrics m;
+    m.train_seconds = train_seconds;
     m.epoch = epoch_;
     m.train_cost = epoch_cost_sum_ / static_cast<double>(n);
     m.train_accuracy = static_cast<double>(epoch_correct_) / static_cast<double>(n);
