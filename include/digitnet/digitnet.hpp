@@ -6,6 +6,7 @@
 #include "digitnet/augment.hpp"
 #include "digitnet/batch_norm.hpp"
 #include "digitnet/conv.hpp"
+#include "digitnet/conv_pictures.hpp"
 #include "digitnet/cost.hpp"
 #include "digitnet/dataset.hpp"
 #include "digitnet/descent.hpp"

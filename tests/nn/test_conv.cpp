@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "digitnet/conv.hpp"
+#include "digitnet/conv_pictures.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/evaluate.hpp"
 #include "digitnet/gradcheck.hpp"
@@ -249,4 +250,22 @@ TEST(NetTraining, ASmallConvolutionalNetworkLearnsAndIsReproducible) {
     const auto ta = first.tensors(), tb = second.tensors();
     ASSERT_EQ(ta.size(), tb.size());
     for (std::size_t k = 0; k < ta.size(); ++k) EXPECT_EQ(max_difference(*ta[k].value, *tb[k].value), 0.0) << ta[k].name;
+}
+
+// The filter and feature-map pictures have a tile per kernel and per map, and change with the image.
+TEST(NetPictures, FiltersAndFeatureMapsAreDrawnAndFollowTheImage) {
+    Network network(net_architecture("conv3x3x4 relu maxpool2 conv3x3x2 relu flatten dense10 softmax", {1, 12, 12}));
+    Rng rng(4);
+    network.initialize(Init::he, rng);
+    const RgbImage filters = draw_filters(network);
+    EXPECT_GT(filters.width, 4u * 3u);
+    EXPECT_GT(filters.height, 2u * 3u);
+    std::vector<float> a(144, 0.0f), b(144, 0.0f);
+    for (std::size_t i = 0; i < 144; i += 5) b[i] = 1.0f;
+    const RgbImage maps_a = draw_feature_maps(network, a.data());
+    const RgbImage maps_b = draw_feature_maps(network, b.data());
+    ASSERT_EQ(maps_a.rgb.size(), maps_b.rgb.size());
+    EXPECT_NE(maps_a.rgb, maps_b.rgb);
+    Architecture mlp;
+    EXPECT_CONTAINS(error_of([&] { draw_filters(Network(mlp)); }), "no convolutional layer");
 }
