@@ -8,6 +8,7 @@ Set OPENBLAS_NUM_THREADS / OMP_NUM_THREADS as well (compare.py does): Debian's t
 OpenBLAS, which reads its own thread count.
 """
 import json
+import os
 import sys
 import math
 import time
@@ -60,11 +61,24 @@ def main():
     n = min(args.train_size, len(x_train))
     x_train = torch.from_numpy(x_train[:n])
     labels = torch.from_numpy(y_train[:n])
-    targets = F.one_hot(labels, config["sizes"][-1]).float()
+    targets = F.one_hot(labels, config["sizes"][-1] if "sizes" in config else 10).float()
     x_test_t = torch.from_numpy(x_test)
 
-    model = build(config, torch)
-    if config["optimizer"] == "sgd":
+    if "net" in config:
+        # A --net network, built as examples/load_in_pytorch.py builds a digitnet model (without the
+        # final softmax: F.cross_entropy takes the logits).
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples"))
+        from load_in_pytorch import build as build_net
+        words = config["net"].split()
+        model, _ = build_net(" ".join(words[:-1] if words[-1] == "softmax" else words), 1, 28, 28)
+        x_train = x_train.reshape(-1, 1, 28, 28)
+        x_test_t = x_test_t.reshape(-1, 1, 28, 28)
+        config = dict(config, cost="log-likelihood", output="softmax", lr_step=0)
+    else:
+        model = build(config, torch)
+    if config["optimizer"] == "momentum":
+        opt = torch.optim.SGD(model.parameters(), lr=config["lr"], momentum=0.9)
+    elif config["optimizer"] == "sgd":
         # L2 on the weights only, λ/n with n the training-set size (as digitnet and Nielsen).
         decay = config.get("l2", 0.0) / n
         weights = [p for name, p in model.named_parameters() if name.endswith("weight")]

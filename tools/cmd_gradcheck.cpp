@@ -16,6 +16,8 @@ namespace digitnet::cli {
 namespace {
 
 struct GradcheckOptions {
+    std::string net;
+    std::string input_shape = "1x8x8";
     std::string layers = "5,4,3";
     std::string activation = "sigmoid";
     std::string output_activation = "sigmoid";
@@ -68,6 +70,49 @@ void run_timings(const Network& checked, const Matrix& x, const Matrix& y, const
                 duration(60000.0 * t.numerical_seconds).c_str(), duration(60000.0 * t.backprop_seconds).c_str());
 }
 
+ImageShape parse_input_shape(const std::string& text) {
+    std::size_t c = 0, r = 0, w = 0;
+    char extra = 0;
+    if (std::sscanf(text.c_str(), "%zux%zux%zu%c", &c, &r, &w, &extra) != 3 || c == 0 || r == 0 || w == 0 || c > 16 ||
+        r > 32 || w > 32)
+        throw UsageError("--input-shape: expected CHANNELSxROWSxCOLS, each at least 1 (at most 16x32x32), found '" + text + "'");
+    return {c, r, w};
+}
+
+// A --net network on random images: every trained tensor against central differences.
+void run_net_gradcheck(const GradcheckOptions& o, bool cost_given) {
+    Architecture a;
+    a.net = o.net;
+    a.input = parse_input_shape(o.input_shape);
+    Network network = as_usage([&] {
+        a.cost = parse_cost(o.cost);
+        if (!cost_given && net_output_activation(plan_net(o.net, a.input)) == Activation::softmax)
+            a.cost = Cost::log_likelihood;
+        apply_net(a);
+        return Network(a);
+    });
+    if (network.parameter_count() > 20000)
+        throw UsageError("--net: gradcheck takes two cost evaluations per parameter; use a small network (found " +
+                         std::to_string(network.parameter_count()) + " parameters)");
+    Rng rng(o.seed);
+    network.initialize(Init::xavier, rng);
+    Matrix x(o.batch, a.input.size()), y(o.batch, network.output_size());
+    for (float& v : x) v = static_cast<float>(rng.uniform());
+    for (std::size_t r = 0; r < o.batch; ++r) y(r, rng.below(network.output_size())) = 1.0f;
+    const auto result = check_tensor_gradients(network, x, y, o.epsilon);
+    std::printf("gradcheck %s on %s images, batch %zu, epsilon %g\n", a.describe().c_str(), a.input.describe().c_str(),
+                o.batch, o.epsilon);
+    std::printf("  %-20s  max relative error\n", "tensor");
+    double worst = 0.0;
+    for (const auto& r : result) {
+        std::printf("  %-20s  %.2e\n", r.name.c_str(), r.max_relative_error);
+        worst = std::max(worst, r.max_relative_error);
+    }
+    const bool ok = worst < o.tolerance;
+    std::printf("%s: largest relative error %.2e (tolerance %.0e)\n", ok ? "ok" : "FAILED", worst, o.tolerance);
+    if (!ok) throw Error("gradcheck: backpropagation disagrees with the numerical gradient");
+}
+
 void run_gradcheck(const GradcheckOptions& o) {
     Architecture a;
     as_usage([&] {
@@ -107,12 +152,21 @@ void run_gradcheck(const GradcheckOptions& o) {
 
 void add_gradcheck_command(CLI::App& app) {
     auto o = std::make_shared<GradcheckOptions>();
-    auto* cmd = app.add_subcommand("gradcheck", "Compare backpropagation with numerical gradients (central differences) on a small network");
-    cmd->add_option("--layers", o->layers, "layer sizes of the small network")->capture_default_str();
-    cmd->add_option("--activation", o->activation, "hidden activation: sigmoid, tanh, relu or identity")->capture_default_str();
-    cmd->add_option("--output-activation", o->output_activation, "output activation: sigmoid, softmax, identity, tanh or relu")->capture_default_str();
+    auto* cmd = app.add_subcommand(
+        "gradcheck", "Compare backpropagation with numerical gradients (central differences) on a small network");
+    cmd->add_option("--net", o->net, "check this network instead (train --help gives the words), on random images")
+        ->excludes(cmd->add_option("--layers", o->layers, "layer sizes of the small network")->capture_default_str());
+    cmd->add_option("--input-shape", o->input_shape, "the images' shape for --net, CHANNELSxROWSxCOLS")
+        ->capture_default_str();
+    cmd->add_option("--activation", o->activation, "hidden activation: sigmoid, tanh, relu or identity")
+        ->capture_default_str();
+    cmd->add_option("--output-activation", o->output_activation,
+                    "output activation: sigmoid, softmax, identity, tanh or relu")
+        ->capture_default_str();
     cmd->add_option("--cost", o->cost, "cost: quadratic, cross-entropy or log-likelihood")->capture_default_str();
-    cmd->add_option("--batch", o->batch, "examples in the batch the gradients are averaged over")->transform(whole_number(1, 256))->capture_default_str();
+    cmd->add_option("--batch", o->batch, "examples in the batch the gradients are averaged over")
+        ->transform(whole_number(1, 256))
+        ->capture_default_str();
     cmd->add_option("--seed", o->seed, "seed for the weights and the data")->transform(whole_number())->capture_default_str();
     cmd->add_option("--epsilon", o->epsilon, "step of the central difference")
         ->transform(real_number(between(1e-6, 1e-1)))
@@ -123,7 +177,10 @@ void add_gradcheck_command(CLI::App& app) {
     cmd->add_flag("--timings", o->timings,
                   "also time the numerical gradient against backpropagation, here and on 784-16-16-10 (Saito's "
                   "point: numerical gradients are slow)");
-    cmd->callback([o] { run_gradcheck(*o); });
+    cmd->callback([o, cmd] {
+        if (cmd->count("--net")) run_net_gradcheck(*o, cmd->count("--cost") > 0);
+        else run_gradcheck(*o);
+    });
 }
 
 }  // namespace digitnet::cli

@@ -26,7 +26,7 @@ namespace {
 
 struct InspectOptions {
     std::string model;
-    std::string layers;
+    std::string layers, net;
     std::string activation = "sigmoid";
     std::string output_activation = "sigmoid";
     bool no_bias = false;
@@ -49,6 +49,10 @@ void require_square(const Network& network, const char* option) {
 }
 
 void see_inside(Network& network, const InspectOptions& o) {
+    if (network.architecture().is_net() && (!o.weights_png.empty() || !o.backquery_png.empty()))
+        throw Error(std::string(o.weights_png.empty() ? "--backquery" : "--weights") +
+                    ": draws a fully connected network's first layer or runs it backwards; this model is a --net "
+                    "network ('" + network.architecture().net + "')");
     if (!o.weights_png.empty()) {
         require_square(network, "--weights");
         const std::size_t n = network.layers.front().n_out();
@@ -109,7 +113,25 @@ void see_inside(Network& network, const InspectOptions& o) {
     }
 }
 
+// A --net network layer by layer, like Keras's summary(): each word, its output shape and its
+// trained parameters.
+void print_net(const Network& network, const std::string& title) {
+    std::printf("%s\n", title.c_str());
+    std::printf("  %-5s %-24s %-16s %s\n", "layer", "word", "output", "parameters");
+    const ImageShape& in = network.architecture().input;
+    std::printf("  %-5s %-24s %zux%zux%zu\n", "", "input", in.channels, in.rows, in.cols);
+    for (std::size_t i = 0; i < network.plan().size(); ++i) {
+        const LayerSpec& s = network.plan()[i];
+        const std::string shape = s.out.rows == 1 && s.out.cols == 1
+                                      ? std::to_string(s.out.channels)
+                                      : std::to_string(s.out.channels) + "x" + std::to_string(s.out.rows) + "x" + std::to_string(s.out.cols);
+        std::printf("  %-5zu %-24s %-16s %zu\n", i + 1, s.word.c_str(), shape.c_str(), s.parameter_count());
+    }
+    std::printf("parameters: %zu\n", network.parameter_count());
+}
+
 void print_network(const Network& network, const std::string& title) {
+    if (network.architecture().is_net()) return print_net(network, title);
     std::printf("%s\n", title.c_str());
     std::printf("  %-7s %-12s %-10s %-10s %s\n", "layer", "weights", "biases", "activation", "parameters");
     for (std::size_t l = 0; l < network.layers.size(); ++l) {
@@ -156,8 +178,10 @@ void add_inspect_command(CLI::App& app) {
         "inspect", "List a network's layers, weight and bias shapes and parameter count, and look inside a trained one");
     cmd->add_option("MODEL", o->model, "a model file written by digitnet train -o")->type_name("");
     cmd->add_option("--layers", o->layers, "layer sizes, e.g. 784,16,16,10 (instead of a model file)");
+    cmd->add_option("--net", o->net, "a network as train --net takes it (instead of a model file), on 1x28x28 images");
     cmd->add_option("--activation", o->activation, "hidden activation, with --layers")->capture_default_str();
-    cmd->add_option("--output-activation", o->output_activation, "output activation, with --layers")->capture_default_str();
+    cmd->add_option("--output-activation", o->output_activation, "output activation, with --layers")
+        ->capture_default_str();
     cmd->add_flag("--no-bias", o->no_bias, "layers without biases, with --layers");
     cmd->add_option("--weights", o->weights_png,
                     "write each first-layer neuron's incoming weights, one tile per neuron, to FILE (PNG)")
@@ -179,14 +203,23 @@ void add_inspect_command(CLI::App& app) {
         ->capture_default_str();
     add_data_options(cmd, o->data);
     cmd->callback([o] {
-        if (o->model.empty() == o->layers.empty())
-            throw UsageError("inspect: give either a model file or --layers (e.g. --layers 784,16,16,10)");
+        if (static_cast<int>(!o->model.empty()) + !o->layers.empty() + !o->net.empty() != 1)
+            throw UsageError("inspect: give one of a model file, --layers (e.g. --layers 784,16,16,10) or --net");
         const bool seeing = !o->weights_png.empty() || o->noise || !o->backquery_png.empty() || !o->mistakes_png.empty();
         if (seeing && o->model.empty())
             throw UsageError("--weights, --noise, --backquery and --mistakes need a trained model file");
         check_outputs({{"--weights", o->weights_png}, {"--backquery", o->backquery_png}, {"--mistakes", o->mistakes_png}},
                       {{"model", o->model}, {"data", o->mistakes_png.empty() ? "" : o->data.data}});
-        if (!o->layers.empty()) {
+        if (!o->net.empty()) {
+            Architecture a;
+            a.net = o->net;
+            a.cost = Cost::quadratic;  // any cost fits any output here: nothing is trained
+            const Network network = as_usage([&] {
+                apply_net(a);
+                return Network(a);
+            });
+            print_network(network, "network '" + a.net + "'");
+        } else if (!o->layers.empty()) {
             Architecture a;
             const Network network = as_usage([&] {
                 a.sizes = parse_layer_sizes(o->layers);

@@ -37,7 +37,7 @@ constexpr const char* kCheckpointFileName = "checkpoint.safetensors";
 struct TrainOptions {
     DataOptions data;
     std::string preset = "default";
-    std::string layers, activation, output_activation, cost, init, batch, lr_decay, optimizer;
+    std::string layers, activation, output_activation, cost, init, batch, lr_decay, optimizer, net;
     std::size_t epochs = 0, train_size = 0, early_stop = 0, lr_step = 0;
     float lr = 0, l2 = 0, l1 = 0, dropout = 0, momentum = 0, rho = 0, beta1 = 0, beta2 = 0, epsilon = 0;
     float lr_decay_factor = 0;
@@ -103,6 +103,22 @@ TrainConfig apply_flags(TrainConfig c, const TrainOptions& o, const CLI::App& cm
     if (given("--lr-decay-factor")) c.lr_decay_factor = o.lr_decay_factor;
     if (given("--lr-step")) c.lr_step = o.lr_step;
     if (given("--no-test-each-epoch")) c.evaluate_test = !o.no_test;
+    if (given("--net")) {
+        Architecture a;
+        a.net = o.net;
+        a.encoding = c.architecture.encoding;
+        a.cost = c.architecture.cost;
+        // A softmax output goes with the log-likelihood cost unless --cost says otherwise.
+        if (!given("--cost") && net_output_activation(plan_net(o.net, a.input)) == Activation::softmax)
+            a.cost = Cost::log_likelihood;
+        apply_net(a);
+        c.architecture = a;
+    }
+    if (c.architecture.is_net())
+        for (const char* flag : {"--layers", "--activation", "--output-activation", "--no-bias", "--batch-norm"})
+            if (given(flag))
+                throw Error(std::string(flag) + ": a --net network is described by its text alone ('" +
+                            c.architecture.net + "'); leave " + flag + " out");
     return c;
 }
 
@@ -125,6 +141,7 @@ void check_resume_agrees(const TrainConfig& stored, const TrainConfig& requested
     };
     auto on_off = [](bool v) { return std::string(v ? "on" : "off"); };
     const std::vector<Field> fields = {
+        {"--net", [](const TrainConfig& c, Format) { return c.architecture.is_net() ? "'" + c.architecture.net + "'" : "none"; }},
         {"--layers", [&](const TrainConfig& c, Format) { return sizes(c); }},
         {"--activation", [](const TrainConfig& c, Format) { return to_string(c.architecture.hidden); }},
         {"--output-activation", [](const TrainConfig& c, Format) { return to_string(c.architecture.output); }},
@@ -583,6 +600,11 @@ void add_train_command(CLI::App& app) {
     std::string preset_names;
     for (const auto& p : presets()) preset_names += "\n    " + p.name + ": " + p.description;
     cmd->add_option("--preset", opts->preset, "starting configuration:" + preset_names)->capture_default_str();
+    cmd->add_option("--net", opts->net,
+                    "any network, as words from input to output, e.g. 'conv5x5x20 relu maxpool2 flatten dense100 "
+                    "relu dense10 softmax' (words: conv<kh>x<kw>x<filters>[:same][:stride<s>], maxpool<k>, "
+                    "avgpool<k>, flatten, dense<n>, relu, sigmoid, tanh, identity, softmax, dropout<p>, batchnorm; "
+                    "a softmax output trains on log-likelihood unless --cost says otherwise)");
     cmd->add_option("--layers", opts->layers, "layer sizes, input to output, e.g. 784,30,10");
     cmd->add_option("--activation", opts->activation, "hidden activation: sigmoid, relu, tanh or identity");
     cmd->add_option("--output-activation", opts->output_activation,

@@ -4,6 +4,9 @@
 //   ẑ_xj = (z_xj - μ_j) / √(σ²_j + ε)        u_xj = γ_j ẑ_xj + β_j
 // While training, μ and σ² come from the mini-batch and running averages are kept; evaluation
 // uses the running averages, so one example's answer does not depend on the others.
+// After a convolution (`spatial` > 1) each of the n channels has `spatial` values per example,
+// columns [j·spatial, (j+1)·spatial), and its μ, σ², γ and β are shared by all of them: the sums
+// run over the batch and every position.
 #include <cstddef>
 
 #include "digitnet/matrix.hpp"
@@ -11,23 +14,24 @@
 namespace digitnet {
 
 struct BatchNorm {
-    explicit BatchNorm(std::size_t n = 0);
+    explicit BatchNorm(std::size_t n = 0, std::size_t spatial = 1);
 
-    // z: (batch, n), normalised in place: z ← γ ẑ + β.
+    // z: (batch, n · spatial), normalised in place: z ← γ ẑ + β.
     void forward(MatrixView z, bool training);
-    // delta: (batch, n) holds ∂C_x/∂u per example; replaced in place by ∂C_x/∂z in the same
-    // per-example scale (the layer averages over the batch afterwards):
-    //   delta ← γ/√(σ²+ε) · (delta - mean_x(delta) - ẑ ⊙ mean_x(delta ⊙ ẑ))
-    // OVERWRITES grad_gamma = mean_x(delta ⊙ ẑ) and grad_beta = mean_x(delta).
+    // delta: (batch, n · spatial) holds ∂C_x/∂u per example; replaced in place by ∂C_x/∂z in the
+    // same per-example scale (the layer averages over the batch afterwards):
+    //   delta ← γ/√(σ²+ε) · (delta - mean(delta) - ẑ ⊙ mean(delta ⊙ ẑ))   (means over batch and positions)
+    // OVERWRITES grad_gamma = (1/batch) Σ delta ⊙ ẑ and grad_beta = (1/batch) Σ delta.
     void backward(MatrixView delta);
 
     float epsilon = 1e-5f;
+    std::size_t spatial = 1;     // values per channel and example
     float momentum = 0.9f;       // running ← momentum · running + (1 - momentum) · batch
     Matrix gamma, beta;          // (1, n) learned scale and shift
     Matrix grad_gamma, grad_beta;
     Matrix running_mean, running_var;
     // Buffers of the last training forward pass.
-    Matrix z_hat;                // (batch, n)
+    Matrix z_hat;                // (batch, n · spatial)
     Matrix inv_std;              // (1, n) 1/√(σ² + ε)
 };
 

@@ -26,4 +26,9 @@ Evaluation evaluate(Network& network, const Dataset& data, std::size_t batch_siz
 // Only the accuracy and cost (no confusion bookkeeping), for per-epoch monitoring.
 Evaluation evaluate_accuracy(Network& network, const Dataset& data, std::size_t batch_size = 1000);
 
+// An ensemble (Nielsen ch. 6): the networks' output activations averaged, a = (1/k) Σ_i a_i, and
+// the answer read from the average; the cost is the first network's cost of it. The networks need
+// the same inputs, outputs and encoding (Error otherwise).
+Evaluation evaluate_ensemble(std::vector<Network>& networks, const Dataset& data, std::size_t batch_size = 1000);
+
 }  // namespace digitnet

@@ -2,6 +2,7 @@
 // Numerical gradients by central differences, ∂C/∂w ≈ (C(w + ε) - C(w - ε)) / 2ε — the slow
 // method — compared with backpropagation.
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "digitnet/matrix.hpp"
@@ -27,5 +28,14 @@ void numerical_gradients(Network& network, ConstMatrixView x, ConstMatrixView y,
 // |g_bp - g_num| / max(|g_bp| + |g_num|, 1e-4)... see the .cpp for the exact formula.
 std::vector<LayerGradientCheck> check_gradients(Network& network, ConstMatrixView x, ConstMatrixView y,
                                                 double epsilon = 1e-3);
+
+// A --net network's check, tensor by tensor (Network::tensors(): "0.weight", "0.bias", ...),
+// over every trained value. Dropout is off (no generator), batch normalisation uses the batch.
+struct TensorGradientCheck {
+    std::string name;
+    double max_relative_error = 0.0;
+};
+std::vector<TensorGradientCheck> check_tensor_gradients(Network& network, ConstMatrixView x, ConstMatrixView y,
+                                                        double epsilon = 1e-3);
 
 }  // namespace digitnet

@@ -1,17 +1,23 @@
 #pragma once
 // A feed-forward network: a stack of fully connected layers, the cost it is trained on, and
 // how inputs and targets are encoded (one-hot or Rashid's 0.01/0.99, a yes/no "is this a 9?").
+// A convolutional network (Architecture::net) puts its feature layers (convolution, pooling,
+// activation, dropout, batch normalisation: feature_layer.hpp) before the fully connected ones.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "digitnet/activation.hpp"
 #include "digitnet/cost.hpp"
+#include "digitnet/feature_layer.hpp"
+#include "digitnet/image_shape.hpp"
 #include "digitnet/init.hpp"
 #include "digitnet/layer.hpp"
 #include "digitnet/matrix.hpp"
+#include "digitnet/net_spec.hpp"
 #include "digitnet/random.hpp"
 
 namespace digitnet {
@@ -25,7 +31,8 @@ struct Encoding {
     bool operator==(const Encoding&) const = default;
 };
 
-// What a network is made of, enough to rebuild it: sizes, activations, bias choice, cost.
+// What a network is made of, enough to rebuild it: sizes, activations, bias choice, cost; or,
+// for a network described by --net, that text, the input image's shape and the cost.
 struct Architecture {
     std::vector<std::size_t> sizes{784, 30, 10};  // input, hidden..., output
     Activation hidden = Activation::sigmoid;
@@ -34,10 +41,18 @@ struct Architecture {
     bool use_bias = true;
     bool batch_norm = false;  // batch normalisation on every hidden layer (which then has no bias: β does its job)
     Encoding encoding;
+    std::string net;           // a --net description (net_spec.hpp); empty for the MLP above
+    ImageShape input;          // the input image, for a --net network
     bool operator==(const Architecture&) const = default;
-    // "784-30-10 sigmoid/sigmoid quadratic" for messages.
+    bool is_net() const { return !net.empty(); }
+    // "784-30-10 sigmoid/sigmoid quadratic" (or the --net text and the cost) for messages.
     std::string describe() const;
 };
+
+// Checks a.net against a.input and makes the rest of a agree with it: sizes = {input values,
+// outputs}, output = the last activation, net = its words separated by single spaces. Throws
+// Error naming the layer at fault (plan_net) or the cost that does not fit the output.
+void apply_net(Architecture& a);
 
 // Parses "784,30,10" (or "784-30-10"); throws Error naming `option`.
 std::vector<std::size_t> parse_layer_sizes(const std::string& text, const std::string& option = "--layers");
@@ -48,6 +63,10 @@ public:
     // Builds the layers with zero weights (call initialize()). Throws Error on bad sizes or a
     // cost that does not fit the output activation.
     explicit Network(const Architecture& architecture);
+    Network(const Network& other);
+    Network& operator=(const Network& other);
+    Network(Network&&) noexcept = default;
+    Network& operator=(Network&&) noexcept = default;
 
     void initialize(Init init, Rng& rng);
 
@@ -91,10 +110,19 @@ public:
     void encode_targets(std::span<const std::uint8_t> labels, std::span<const std::uint32_t> indices,
                         Matrix& y) const;
 
-    std::vector<DenseLayer> layers;
+    // The layers of a --net network, as planned from its text (empty for an MLP).
+    const std::vector<LayerSpec>& plan() const { return plan_; }
+    // Every tensor of a --net network in the plan's order, named as in its model file
+    // ("0.weight", "3.running_var", ...); pointers into this network.
+    std::vector<LayerTensor> tensors();
+    std::vector<LayerTensor> tensors() const;
+
+    std::vector<std::unique_ptr<Layer>> features;  // a --net network's layers before its first dense one
+    std::vector<DenseLayer> layers;                // the fully connected layers
 
 private:
     Architecture architecture_;
+    std::vector<LayerSpec> plan_;
     Matrix grad_buffer_[2];  // ∂C/∂a handed down between layers
 };
 

@@ -82,7 +82,8 @@ struct EpochMetrics {
     double validation_cost = kNotMeasured;
     double validation_accuracy = kNotMeasured;
     double test_accuracy = kNotMeasured;
-    double seconds = 0.0;
+    double seconds = 0.0;        // the whole epoch: training, then evaluating
+    double train_seconds = 0.0;  // the training loop alone (time to accuracy), evaluation excluded
     double learning_rate = 0.0;
 };
 // One JSON object on one line (missing values are left out), and back: a missing or null value

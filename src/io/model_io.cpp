@@ -20,7 +20,15 @@ static Tensor to_tensor(const std::string& name, const Matrix& m, bool as_vector
 }
 
 void append_network_tensors(const Network& network, const std::string& prefix, std::vector<Tensor>& tensors) {
-    for (std::size_t l = 0; l < network.layers.size(); ++l) {
+    // A --net network: its tensors under PyTorch's names and shapes ("0.weight": (20, 1, 5, 5)).
+    for (const LayerTensor& lt : network.tensors()) {
+        Tensor t;
+        t.name = prefix + lt.name;
+        t.shape = lt.shape;
+        t.values.assign(lt.value->begin(), lt.value->end());
+        tensors.push_back(std::move(t));
+    }
+    for (std::size_t l = 0; network.plan().empty() && l < network.layers.size(); ++l) {
         const DenseLayer& layer = network.layers[l];
         const std::string base = prefix + "layer." + std::to_string(l) + ".";
         tensors.push_back(to_tensor(base + "weights", layer.weights, false));
@@ -74,6 +82,43 @@ Matrix& target_of(DenseLayer& layer, const std::string& name, const std::string&
 
 }  // namespace
 
+// A --net network's tensors: every one the plan names present with its shape (checked before the
+// network is built), none of its layers' beyond them, then copied in.
+static Network net_from_tensors(const Architecture& architecture, const SafetensorsFile& file,
+                                const std::string& prefix, const std::string& source) {
+    const std::vector<LayerSpec> plan = plan_net(architecture.net, architecture.input);
+    std::vector<std::string> expected;
+    for (const LayerSpec& s : plan)
+        for (const TensorSpec& want : s.tensors) {
+            const std::string name = prefix + want.name;
+            expected.push_back(name);
+            const Tensor* t = file.find(name);
+            if (!t) throw Error(source + ": tensor '" + name + "' is missing");
+            if (t->is_integer) throw Error(source + ": tensor '" + name + "' holds integers (I64), expected float weights");
+            if (t->shape != want.shape)
+                throw Error(source + ": tensor '" + name + "' should have shape " + shape_text(want.shape) + ", found " +
+                            shape_text(t->shape));
+            if (want.name.ends_with("running_var"))
+                for (float v : t->values)
+                    if (v < 0.0f) throw Error(source + ": tensor '" + name + "' holds a negative variance");
+        }
+    for (std::size_t i = 0; i < plan.size() + 1; ++i) {  // a layer's tensor the plan does not expect
+        const std::string layer_prefix = prefix + std::to_string(i) + ".";
+        for (const Tensor& t : file.tensors)
+            if (t.name.rfind(layer_prefix, 0) == 0 && std::find(expected.begin(), expected.end(), t.name) == expected.end())
+                throw Error(source + ": tensor '" + t.name + "' does not belong to layer " + std::to_string(i + 1) +
+                            (i < plan.size() ? " '" + plan[i].word + "'" : std::string(" (there is none)")));
+    }
+    Network network(architecture);
+    for (const LayerTensor& lt : network.tensors()) {
+        const Tensor& t = *file.find(prefix + lt.name);
+        if (lt.value->size() != t.values.size())  // the plan disagrees with the network built
+            throw Error(source + ": internal error: tensor '" + t.name + "' does not fit its layer");
+        std::copy(t.values.begin(), t.values.end(), lt.value->begin());
+    }
+    return network;
+}
+
 Network network_from_tensors(const Architecture& architecture, const SafetensorsFile& file,
                              const std::string& prefix, const std::string& source) {
     for (const Tensor& t : file.tensors)
@@ -83,6 +128,15 @@ Network network_from_tensors(const Architecture& architecture, const Safetensors
         validate(architecture);
     } catch (const Error& e) {
         throw Error(source + ": the architecture is invalid: " + e.what());
+    }
+    if (architecture.is_net()) {
+        try {
+            return net_from_tensors(architecture, file, prefix, source);
+        } catch (const Error& e) {
+            const std::string message = e.what();
+            if (message.rfind(source + ":", 0) == 0) throw;
+            throw Error(source + ": the architecture is invalid: " + message);
+        }
     }
     // First every tensor against the architecture: present, of the right shape, nothing left
     // over. Only then is the network built, so a small file cannot make it allocate more than

@@ -36,6 +36,37 @@ static double relative_error(double a, double b) {
     return std::abs(a - b) / std::max(std::abs(a) + std::abs(b), 1e-2);
 }
 
+std::vector<TensorGradientCheck> check_tensor_gradients(Network& network, ConstMatrixView x, ConstMatrixView y,
+                                                        double epsilon) {
+    network.backprop(x, y);
+    std::vector<TensorGradientCheck> result;
+    std::vector<Matrix> backprop;
+    std::vector<LayerTensor> tensors;
+    for (const LayerTensor& t : network.tensors())
+        if (t.grad) {
+            tensors.push_back(t);
+            backprop.push_back(*t.grad);
+        }
+    for (std::size_t k = 0; k < tensors.size(); ++k) {
+        TensorGradientCheck check{tensors[k].name, 0.0};
+        float* values = tensors[k].value->data();
+        for (std::size_t i = 0; i < tensors[k].value->size(); ++i) {
+            // ∂C/∂p ≈ (C(p + ε) - C(p - ε)) / 2ε
+            const float saved = values[i];
+            values[i] = static_cast<float>(saved + epsilon);
+            const double plus = network.cost(x, y, true);
+            values[i] = static_cast<float>(saved - epsilon);
+            const double minus = network.cost(x, y, true);
+            values[i] = saved;
+            const double numerical = (plus - minus) / (2.0 * epsilon);
+            check.max_relative_error =
+                std::max(check.max_relative_error, relative_error(backprop[k].data()[i], numerical));
+        }
+        result.push_back(check);
+    }
+    return result;
+}
+
 std::vector<LayerGradientCheck> check_gradients(Network& network, ConstMatrixView x, ConstMatrixView y,
                                                 double epsilon) {
     network.backprop(x, y);

@@ -1,6 +1,6 @@
 #include "digitnet/layer.hpp"
 
-#include <cstdint>
+#include "digitnet/feature_layer.hpp"  // draw_dropout_mask
 
 namespace digitnet {
 
@@ -17,21 +17,6 @@ void DenseLayer::initialize_weights(Init init, Rng& rng) {
 void DenseLayer::initialize_biases(Init init, Rng& rng) {
     const bool normal = use_bias && normal_biases(init);
     for (float& b : biases) b = normal ? static_cast<float>(rng.normal()) : 0.0f;
-}
-
-// Inverted dropout's mask for drop probability p, filling `mask` as it is sized: mask_i = 0 with
-// probability p, else 1/(1-p). Each unit is decided by 16 random bits (four units per 64-bit draw):
-// dropped when they are below p · 2^16, so p is honoured to within 1/65536.
-static void draw_dropout_mask(float p, Rng& rng, Matrix& mask) {
-    const float keep_scale = 1.0f / (1.0f - p);
-    const std::uint64_t threshold = static_cast<std::uint64_t>(p * 65536.0f + 0.5f);
-    float* m = mask.data();
-    const std::size_t n = mask.size();
-    for (std::size_t i = 0; i < n; i += 4) {
-        const std::uint64_t bits = rng.next_u64();
-        for (std::size_t j = 0; j < 4 && i + j < n; ++j)
-            m[i + j] = ((bits >> (16 * j)) & 0xffffu) < threshold ? 0.0f : keep_scale;
-    }
 }
 
 void DenseLayer::forward(ConstMatrixView x, bool training, Rng* rng) {

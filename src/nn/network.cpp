@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <charconv>
 
+#include "digitnet/conv.hpp"
 #include "digitnet/error.hpp"
+#include "digitnet/pool.hpp"
 #include "kernels/gather.hpp"
 
 namespace digitnet {
 
 std::string Architecture::describe() const {
+    if (is_net()) return "'" + net + "' " + to_string(cost);
     std::string s;
     for (std::size_t i = 0; i < sizes.size(); ++i) s += (i ? "-" : "") + std::to_string(sizes[i]);
     return s + " " + to_string(hidden) + "/" + to_string(output) + " " + to_string(cost) +
@@ -37,7 +40,112 @@ std::vector<std::size_t> parse_layer_sizes(const std::string& text, const std::s
     return sizes;
 }
 
+void apply_net(Architecture& a) {
+    const std::vector<LayerSpec> plan = plan_net(a.net, a.input);
+    a.net = net_text(plan);
+    a.output = net_output_activation(plan);
+    a.sizes = {a.input.size(), net_outputs(plan)};
+    check_cost_output(a.cost, a.output);
+}
+
+// The layers of a --net plan: feature layers up to the first dense one, then dense layers that
+// take the batch normalisation, activation and dropout written after them.
+static void build_net(const std::vector<LayerSpec>& plan, std::vector<std::unique_ptr<Layer>>& features,
+                      std::vector<DenseLayer>& layers) {
+    for (const LayerSpec& s : plan) {
+        if (s.kind == LayerKind::dense) {
+            layers.emplace_back(s.in.size(), s.units, Activation::identity, true);
+            continue;
+        }
+        if (!layers.empty()) {  // batchnorm, activation or dropout of the dense layer before
+            DenseLayer& dense = layers.back();
+            if (s.kind == LayerKind::batchnorm) {
+                dense.batch_norm = true;
+                dense.use_bias = false;
+                dense.norm = BatchNorm(dense.n_out());
+            } else if (s.kind == LayerKind::activation) {
+                dense.activation = s.activation;
+            } else if (s.kind == LayerKind::dropout) {
+                dense.dropout = s.p;
+            }
+            continue;
+        }
+        switch (s.kind) {
+            case LayerKind::conv:
+                features.push_back(std::make_unique<Conv2d>(
+                    conv_geometry(s.in, s.kernel_rows, s.kernel_cols, s.stride, s.same), s.filters));
+                break;
+            case LayerKind::maxpool: features.push_back(std::make_unique<MaxPool2d>(s.in, s.window, s.stride)); break;
+            case LayerKind::avgpool: features.push_back(std::make_unique<AvgPool2d>(s.in, s.window, s.stride)); break;
+            case LayerKind::activation: features.push_back(std::make_unique<ActivationLayer>(s.in, s.activation)); break;
+            case LayerKind::dropout: features.push_back(std::make_unique<DropoutLayer>(s.in, s.p)); break;
+            case LayerKind::batchnorm:
+                if (!features.empty())
+                    if (auto* conv = dynamic_cast<Conv2d*>(features.back().get())) conv->use_bias = false;
+                features.push_back(std::make_unique<ChannelBatchNorm>(s.in));
+                break;
+            case LayerKind::flatten:  // moves no data (image_shape.hpp)
+            case LayerKind::dense: break;
+        }
+    }
+}
+
+Network::Network(const Network& other)
+    : layers(other.layers), architecture_(other.architecture_), plan_(other.plan_) {
+    for (const auto& f : other.features) features.push_back(f->clone());
+}
+
+Network& Network::operator=(const Network& other) {
+    if (this != &other) *this = Network(other);
+    return *this;
+}
+
+std::vector<LayerTensor> Network::tensors() {
+    std::vector<LayerTensor> result;
+    std::size_t k = 0, l = 0;
+    for (std::size_t i = 0; i < plan_.size(); ++i) {
+        const LayerSpec& s = plan_[i];
+        const std::string prefix = std::to_string(i) + ".";
+        if (s.kind == LayerKind::flatten) continue;
+        if (s.kind == LayerKind::dense) {
+            DenseLayer& d = layers[l++];
+            result.push_back({prefix + "weight", {d.n_out(), d.n_in()}, &d.weights, &d.grad_weights, true});
+            if (d.use_bias) result.push_back({prefix + "bias", {d.n_out()}, &d.biases, &d.grad_biases, false});
+            continue;
+        }
+        if (l > 0) {  // after the first dense layer: only its batch normalisation has tensors
+            if (s.kind == LayerKind::batchnorm) {
+                BatchNorm& n = layers[l - 1].norm;
+                const std::size_t c = n.gamma.size();
+                result.push_back({prefix + "weight", {c}, &n.gamma, &n.grad_gamma, false});
+                result.push_back({prefix + "bias", {c}, &n.beta, &n.grad_beta, false});
+                result.push_back({prefix + "running_mean", {c}, &n.running_mean, nullptr, false});
+                result.push_back({prefix + "running_var", {c}, &n.running_var, nullptr, false});
+            }
+            continue;
+        }
+        for (LayerTensor t : features[k++]->tensors()) {
+            t.name = prefix + t.name;
+            result.push_back(std::move(t));
+        }
+    }
+    return result;
+}
+
+std::vector<LayerTensor> Network::tensors() const {
+    // The same list; a caller holding a const network only reads through it.
+    return const_cast<Network*>(this)->tensors();
+}
+
 Network::Network(const Architecture& architecture) : architecture_(architecture) {
+    if (architecture_.is_net()) {
+        apply_net(architecture_);
+        if (architecture_.encoding.target_digit >= 0 && output_size() != 1)
+            throw Error("network: a yes/no network needs 1 output neuron, found " + std::to_string(output_size()));
+        plan_ = plan_net(architecture_.net, architecture_.input);
+        build_net(plan_, features, layers);
+        return;
+    }
     const auto& sizes = architecture.sizes;
     if (sizes.size() < 2) throw Error("network: needs at least an input and an output layer");
     for (std::size_t s : sizes)
@@ -60,6 +168,9 @@ Network::Network(const Architecture& architecture) : architecture_(architecture)
 }
 
 void Network::initialize(Init init, Rng& rng) {
+    // A convolutional network's filters first, layer by layer (biases, then weights).
+    for (auto& f : features)
+        if (auto* conv = dynamic_cast<Conv2d*>(f.get())) conv->initialize(init, rng);
     // In the order of Nielsen's network.py: every layer's biases, then every layer's weights.
     for (auto& layer : layers) layer.initialize_biases(init, rng);
     for (auto& layer : layers) layer.initialize_weights(init, rng);
@@ -67,6 +178,10 @@ void Network::initialize(Init init, Rng& rng) {
 
 std::size_t Network::parameter_count() const {
     std::size_t n = 0;
+    if (architecture_.is_net()) {
+        for (const LayerSpec& s : plan_) n += s.parameter_count();
+        return n;
+    }
     for (const auto& layer : layers) n += layer.parameter_count();
     return n;
 }
@@ -74,6 +189,10 @@ std::size_t Network::parameter_count() const {
 const Matrix& Network::forward(ConstMatrixView x, bool training, Rng* rng) {
     // x: (batch, n_in) -> (batch, n_out); aˡ = σ(aˡ⁻¹ Wˡᵀ + bˡ), layer by layer
     ConstMatrixView input = x;
+    for (auto& f : features) {  // a convolutional network's feature layers first
+        f->forward(input, training, rng);
+        input = f->output;
+    }
     for (auto& layer : layers) {
         layer.forward(input, training, rng);
         input = layer.a;
@@ -97,18 +216,28 @@ double Network::backprop(ConstMatrixView x, ConstMatrixView y, Rng* dropout_rng)
     // BP1: δᴸ, the output error, from the cost and the output activation together.
     output_delta(architecture_.cost, last.activation, last.z, last.a, y, last.delta);
     // Walk back: each layer sets its gradients (BP3, BP4) and hands ∂C/∂a = δ W down to the layer below.
-    Matrix* grad_below = layers.size() > 1 ? &grad_buffer_[0] : nullptr;
-    ConstMatrixView last_input = layers.size() > 1 ? ConstMatrixView(layers[layers.size() - 2].a) : x;
+    // The dense layers' input: x, or a convolutional network's last feature layer's output.
+    const bool has_features = !features.empty();
+    const ConstMatrixView dense_input = has_features ? ConstMatrixView(features.back()->output) : x;
+    Matrix* grad_below = layers.size() > 1 || has_features ? &grad_buffer_[0] : nullptr;
+    ConstMatrixView last_input = layers.size() > 1 ? ConstMatrixView(layers[layers.size() - 2].a) : dense_input;
     // The output layer's BP3, BP4, and δᴸ Wᴸ for the layer below.
     last.backward_delta(last_input, grad_below);
-    for (std::size_t l = layers.size() - 1; l-- > 0;) {
-        ConstMatrixView input = l > 0 ? ConstMatrixView(layers[l - 1].a) : x;
+    const std::size_t L = layers.size();
+    for (std::size_t l = L - 1; l-- > 0;) {
+        ConstMatrixView input = l > 0 ? ConstMatrixView(layers[l - 1].a) : dense_input;
         // layer l+1 wrote ∂C/∂aˡ into buffer (L-2-l) % 2; layer l writes into the other one.
-        const std::size_t L = layers.size();
         Matrix* grad_in = &grad_buffer_[(L - 2 - l) % 2];
-        Matrix* grad_out = l > 0 ? &grad_buffer_[(L - 1 - l) % 2] : nullptr;
+        Matrix* grad_out = l > 0 || has_features ? &grad_buffer_[(L - 1 - l) % 2] : nullptr;
         // BP2: δˡ = (δˡ⁺¹ Wˡ⁺¹) ⊙ σ'(zˡ), then layer l's BP3, BP4
         layers[l].backward(input, *grad_in, grad_out);
+    }
+    // On through the feature layers, each handing ∂C/∂(its input) down; the first needs to hand none.
+    std::size_t current = (L - 1) % 2;  // where the first dense layer wrote ∂C/∂(its input)
+    for (std::size_t k = features.size(); k-- > 0;) {
+        ConstMatrixView input = k > 0 ? ConstMatrixView(features[k - 1]->output) : x;
+        features[k]->backward(input, grad_buffer_[current], k > 0 ? &grad_buffer_[1 - current] : nullptr);
+        current = 1 - current;
     }
     return c;
 }

@@ -2,6 +2,7 @@
 // with the per-epoch metrics' JSON lines and the metrics files made of them.
 #include "digitnet/train_config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -26,6 +27,15 @@ namespace {
 // batch normalisation's γ, β and running mean and variance.
 std::uint64_t file_values(const Architecture& a) {
     std::uint64_t values = 0;
+    if (a.is_net()) {  // every tensor the plan names, running statistics included
+        for (const LayerSpec& s : plan_net(a.net, a.input))
+            for (const TensorSpec& t : s.tensors) {
+                std::uint64_t size = 1;
+                for (std::size_t d : t.shape) size *= d;
+                values += size;
+            }
+        return values;
+    }
     for (std::size_t l = 0; l + 1 < a.sizes.size(); ++l)
         values += static_cast<std::uint64_t>(a.sizes[l]) * a.sizes[l + 1] + 4ull * a.sizes[l + 1];
     return values;
@@ -41,7 +51,37 @@ constexpr std::uint64_t kMaxFileValues = (kSafetensorsMaxFileBytes - kFileHeadro
 
 }  // namespace
 
+// A --net network's limits: what plan_net checks, then the memory one example costs (each layer's
+// output, and a convolution's receptive fields) and the size of each tensor.
+static void check_net_limits(const Architecture& a) {
+    if (a.input.channels == 0 || a.input.channels > 4096 || a.input.rows == 0 || a.input.rows > 4096 ||
+        a.input.cols == 0 || a.input.cols > 4096)
+        throw Error("input shape: expected channels, rows and columns 1..4096, found " + a.input.describe());
+    constexpr std::uint64_t kMaxValuesPerExample = 16u << 20;
+    const std::vector<LayerSpec> plan = plan_net(a.net, a.input);
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        const LayerSpec& s = plan[i];
+        std::uint64_t per_example = s.out.size();
+        if (s.kind == LayerKind::conv)
+            per_example = std::max<std::uint64_t>(per_example, static_cast<std::uint64_t>(s.out.plane()) * s.in.channels *
+                                                                   s.kernel_rows * s.kernel_cols);
+        if (per_example > kMaxValuesPerExample)
+            throw Error("--net: layer " + std::to_string(i + 1) + " '" + s.word + "' needs " +
+                        std::to_string(per_example) + " values per example, more than the " +
+                        std::to_string(kMaxValuesPerExample) + " allowed");
+        for (const TensorSpec& t : s.tensors) {
+            std::uint64_t size = 1;
+            for (std::size_t d : t.shape) size *= d;
+            if (size > kSafetensorsMaxElements)
+                throw Error("--net: layer " + std::to_string(i + 1) + " '" + s.word + "' has " + std::to_string(size) +
+                            " weights, more than the " + std::to_string(kSafetensorsMaxElements) +
+                            " one tensor of a file can be read back with");
+        }
+    }
+}
+
 void check_architecture_limits(const Architecture& a) {
+    if (a.is_net()) check_net_limits(a);
     if (a.sizes.size() < 2 || a.sizes.size() > kMaxLayerSizes)
         throw Error("layer sizes: expected 2..64 sizes (input, hidden..., output), found " +
                     std::to_string(a.sizes.size()));
@@ -83,17 +123,22 @@ void validate(const Architecture& a) {
 }
 
 void validate(const TrainConfig& c) {
+    const std::string network_option = c.architecture.is_net() ? "--net" : "--layers";
     try {
         check_architecture_limits(c.architecture);
     } catch (const Error& e) {
+        if (c.architecture.is_net()) throw;  // its messages name --net and the layer
         throw Error("--layers " + c.architecture.describe() + ": " + e.what());
     }
+    if (c.architecture.is_net() && c.dropout > 0.0f)
+        throw Error("--dropout: a --net network writes its dropout in its text (e.g. 'dense100 relu dropout0.5'), "
+                    "found --dropout " + format_number(c.dropout));
     // A checkpoint holds the weights, the optimiser's slots (momentum's velocity, Adam's two
     // moments, ...) and, with early stopping, the best weights so far.
     const std::uint64_t slots = c.optimizer.name == "sgd" ? 0 : c.optimizer.name == "adam" ? 2 : 1;
     const std::uint64_t checkpoint_values = file_values(c.architecture) * (1 + slots + (c.early_stop ? 1 : 0));
     if (checkpoint_values > kMaxFileValues)
-        throw Error("--layers " + c.architecture.describe() + ": a checkpoint of this network (with " +
+        throw Error(network_option + " " + c.architecture.describe() + ": a checkpoint of this network (with " +
                     c.optimizer.name + "'s state" + (c.early_stop ? " and the best weights" : "") + ") would hold " +
                     std::to_string(checkpoint_values) + " values (" + gigabytes(4 * checkpoint_values) +
                     "), more than a file can be read back with (" + gigabytes(4 * kMaxFileValues) + ")");
@@ -103,10 +148,10 @@ void validate(const TrainConfig& c) {
     const std::size_t outputs = c.architecture.sizes.empty() ? 0 : c.architecture.sizes.back();
     const int digit = c.architecture.encoding.target_digit;
     if (digit < 0 && outputs != 10)
-        throw Error("--layers: a digit classifier needs 10 outputs, one per digit 0..9; found " + std::to_string(outputs) +
+        throw Error(network_option + ": a digit classifier needs 10 outputs, one per digit 0..9; found " + std::to_string(outputs) +
                     " (a yes/no network has 1: --target-digit D)");
     if (digit >= 0 && outputs != 1)
-        throw Error("--layers: a yes/no network (--target-digit " + std::to_string(digit) +
+        throw Error(network_option + ": a yes/no network (--target-digit " + std::to_string(digit) +
                     ") needs 1 output answering \"is it a " + std::to_string(digit) + "?\"; found " +
                     std::to_string(outputs));
     // The rest of what Network's constructor checks, without building it (a checkpoint or a
@@ -138,7 +183,7 @@ void validate(const TrainConfig& c) {
 }
 
 static json architecture_json(const Architecture& a) {
-    return json{{"sizes", a.sizes},
+    json j{{"sizes", a.sizes},
                 {"hidden", to_string(a.hidden)},
                 {"output", to_string(a.output)},
                 {"cost", to_string(a.cost)},
@@ -149,13 +194,18 @@ static json architecture_json(const Architecture& a) {
                   {"target_low", a.encoding.target_low},
                   {"target_high", a.encoding.target_high},
                   {"target_digit", a.encoding.target_digit}}}};
+    if (a.is_net()) {
+        j["net"] = a.net;
+        j["input"] = {a.input.channels, a.input.rows, a.input.cols};
+    }
+    return j;
 }
 
 // The architecture in `j`, its numbers checked by validate(Architecture). Layer sizes and the
 // target digit must be whole numbers in the JSON (a plain conversion would turn 100.5 into 100).
 static Architecture architecture_from(const json& j) {
     using namespace json_fields;
-    only_keys(j, {"sizes", "hidden", "output", "cost", "use_bias", "batch_norm", "encoding"});
+    only_keys(j, {"sizes", "hidden", "output", "cost", "use_bias", "batch_norm", "encoding", "net", "input"});
     Architecture a;
     const json& sizes = field(j, "sizes");
     if (!sizes.is_array() || sizes.size() > kMaxLayerSizes)
@@ -180,6 +230,24 @@ static Architecture architecture_from(const json& j) {
     if (!digit.is_number_integer() || digit.get<std::int64_t>() < -1 || digit.get<std::int64_t>() > 9)
         throw Error("'target_digit' should be -1 or 0..9, found " + shown(digit));
     a.encoding.target_digit = digit.get<int>();
+    if (j.contains("net") || j.contains("input")) {
+        a.net = text(j, "net");
+        const json& input = field(j, "input");
+        if (!input.is_array() || input.size() != 3)
+            throw Error("'input' should be [channels, rows, columns], found " + shown(input));
+        std::size_t dims[3];
+        for (std::size_t i = 0; i < 3; ++i) {
+            if (!input[i].is_number_unsigned() || input[i].get<std::uint64_t>() == 0 || input[i].get<std::uint64_t>() > 4096)
+                throw Error("'input' should hold sizes 1..4096, found " + shown(input[i]));
+            dims[i] = static_cast<std::size_t>(input[i].get<std::uint64_t>());
+        }
+        a.input = {dims[0], dims[1], dims[2]};
+        check_net_limits(a);  // before the plan is used to check the rest
+        Architecture planned = a;
+        apply_net(planned);
+        if (planned.net != a.net || planned.sizes != a.sizes || planned.output != a.output)
+            throw Error("'sizes' and 'output' should be those of 'net' (" + planned.describe() + ")");
+    }
     validate(a);
     return a;
 }
@@ -280,6 +348,7 @@ std::string to_json(const EpochMetrics& m) {
     put("validation_accuracy", m.validation_accuracy);
     put("test_accuracy", m.test_accuracy);
     put("seconds", m.seconds);
+    put("train_seconds", m.train_seconds);
     put("learning_rate", m.learning_rate);
     return j.dump();
 }
@@ -314,6 +383,7 @@ static EpochMetrics metrics_from(const json& j, const std::string& where,
     m.validation_accuracy = number("validation_accuracy", kNotMeasured);
     m.test_accuracy = number("test_accuracy", kNotMeasured);
     m.seconds = number("seconds", 0.0);
+    m.train_seconds = number("train_seconds", 0.0);
     m.learning_rate = number("learning_rate", 0.0);
     return m;
 }

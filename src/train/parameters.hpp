@@ -1,7 +1,8 @@
 #pragma once
 // A network's trained parameters in one fixed order: per layer its weights, its biases (when
-// it has them), then batch normalisation's γ and β. The optimiser's slots and a checkpoint's
-// best.<i> tensors are numbered in this order.
+// it has them), then batch normalisation's γ and β; for a --net network, its trained tensors in
+// the order of Network::tensors(). The optimiser's slots and a checkpoint's best.<i> tensors are
+// numbered in this order.
 #include <type_traits>
 #include <vector>
 
@@ -13,6 +14,11 @@ template <typename NetworkType>
 auto parameter_list(NetworkType& network) {
     using Pointer = std::conditional_t<std::is_const_v<NetworkType>, const Matrix*, Matrix*>;
     std::vector<Pointer> values;
+    if (network.architecture().is_net()) {
+        for (const LayerTensor& t : network.tensors())
+            if (t.grad) values.push_back(t.value);
+        return values;
+    }
     for (auto& layer : network.layers) {
         values.push_back(&layer.weights);
         if (layer.use_bias) values.push_back(&layer.biases);

@@ -24,12 +24,19 @@ Trainer::Trainer(ResumeTag, const TrainConfig& config, const DataSplits& data)
     : config_(config), data_(&data), network_(config.architecture), rng_(config.seed),
       optimizer_(make_optimizer(config.optimizer)), learning_rate_(config.learning_rate),
       workspace_(std::make_unique<Workspace>(Workspace{PixelBytes::from_pixels(data.train.images)})) {
-    for (std::size_t l = 0; l + 1 < network_.layers.size(); ++l) network_.layers[l].dropout = config.dropout;
+    // --dropout for an MLP's hidden layers; a --net network says its dropout in its text.
+    if (!config.architecture.is_net())
+        for (std::size_t l = 0; l + 1 < network_.layers.size(); ++l) network_.layers[l].dropout = config.dropout;
 }
 
 Trainer::Trainer(const TrainConfig& config, const DataSplits& data) : Trainer(ResumeTag{}, config, data) {
     validate(config_);
     const std::size_t features = data.train.features();
+    const ImageShape& input = config_.architecture.input;
+    if (config_.architecture.is_net() && data.train.size() > 0 &&
+        (data.train.image_rows != input.rows || data.train.image_cols != input.cols || input.channels != 1))
+        throw Error("--net: the network takes " + input.describe() + " images, the data's are 1×" +
+                    std::to_string(data.train.image_rows) + "×" + std::to_string(data.train.image_cols));
     if (data.train.size() > 0 && features != network_.input_size())
         throw Error("--layers: the network takes " + std::to_string(network_.input_size()) +
                     " inputs but the data's images have " + std::to_string(features) + " pixels");
@@ -42,6 +49,11 @@ std::vector<Matrix*> Trainer::parameter_values() { return parameter_list(network
 
 std::vector<const Matrix*> Trainer::parameter_grads() const {
     std::vector<const Matrix*> grads;
+    if (network_.architecture().is_net()) {
+        for (const LayerTensor& t : network_.tensors())
+            if (t.grad) grads.push_back(t.grad);
+        return grads;
+    }
     for (const auto& layer : network_.layers) {
         grads.push_back(&layer.grad_weights);
         if (layer.use_bias) grads.push_back(&layer.grad_biases);
@@ -57,12 +69,18 @@ void Trainer::apply_regularization(std::size_t n_train) {
     if (config_.l2 == 0.0f && config_.l1 == 0.0f) return;
     // L2: ∂/∂w [λ/(2n) Σ w²] = (λ/n) w;  L1: ∂/∂w [λ/n Σ |w|] = (λ/n) sgn(w). Weights only, not biases.
     const float l2 = config_.l2 / static_cast<float>(n_train), l1 = config_.l1 / static_cast<float>(n_train);
-    for (auto& layer : network_.layers) {
-        float* g = layer.grad_weights.data();
-        const float* w = layer.weights.data();
-        for (std::size_t i = 0; i < layer.weights.size(); ++i)
+    auto decay = [&](const Matrix& weights, Matrix& grad) {
+        float* g = grad.data();
+        const float* w = weights.data();
+        for (std::size_t i = 0; i < weights.size(); ++i)
             g[i] += l2 * w[i] + l1 * static_cast<float>((w[i] > 0.0f) - (w[i] < 0.0f));
+    };
+    if (network_.architecture().is_net()) {
+        for (const LayerTensor& t : network_.tensors())  // convolution and dense weights
+            if (t.is_weight) decay(*t.value, *t.grad);
+        return;
     }
+    for (auto& layer : network_.layers) decay(layer.weights, layer.grad_weights);
 }
 
 // A float is NaN or ±inf exactly when all its exponent bits are set; testing the bits
@@ -79,6 +97,8 @@ static bool all_finite(const Matrix& m) {
 }
 
 bool Trainer::weights_finite() const {
+    for (const LayerTensor& t : network_.tensors())  // a --net network's (none for an MLP)
+        if (t.grad && !all_finite(*t.value)) return false;
     for (const auto& layer : network_.layers)
         if (!all_finite(layer.weights) || !all_finite(layer.biases)) return false;
     return true;
@@ -106,7 +126,8 @@ bool Trainer::train_one_epoch(const TrainHooks& hooks) {
     auto values = parameter_values();
     auto grads = parameter_grads();
     const std::size_t n_batches = (n + batch - 1) / batch;
-    const bool use_dropout = config_.dropout > 0.0f;
+    bool use_dropout = config_.dropout > 0.0f;  // the generator draws dropout masks
+    for (const LayerSpec& s : network_.plan()) use_dropout = use_dropout || (s.kind == LayerKind::dropout && s.p > 0.0f);
     while (position_ < n) {
         // Once the order is drawn, the first mini-batch always runs (see above).
         if (position_ > 0 && hooks.stop && hooks.stop->load()) {
@@ -149,8 +170,10 @@ bool Trainer::train_one_epoch(const TrainHooks& hooks) {
     }
     position_ = 0;
     ++epoch_;
+    const double train_seconds = epoch_seconds_ + std::chrono::duration<double>(clock::now() - start).count();
 
     EpochMetrics m;
+    m.train_seconds = train_seconds;
     m.epoch = epoch_;
     m.train_cost = epoch_cost_sum_ / static_cast<double>(n);
     m.train_accuracy = static_cast<double>(epoch_correct_) / static_cast<double>(n);

@@ -36,10 +36,10 @@ GrayImage smiley() {
     return g;
 }
 
-struct Fixture {
+struct PredictFixture {
     std::filesystem::path dir;
     std::string one, other, blank, face;
-    explicit Fixture(const std::string& name) : dir(fresh_dir(name)) {
+    explicit PredictFixture(const std::string& name) : dir(fresh_dir(name)) {
         write_bar_digits(dir, 60);
         one = (dir / "one.png").string();
         other = (dir / "other.png").string();
@@ -50,7 +50,7 @@ struct Fixture {
         write_png(blank, GrayImage{64, 64, std::vector<float>(64 * 64, 0.9f)});
         write_png(face, smiley());
     }
-    ~Fixture() { std::filesystem::remove_all(dir); }
+    ~PredictFixture() { std::filesystem::remove_all(dir); }
 };
 
 std::vector<nlohmann::json> json_lines(const std::string& out) {
@@ -64,7 +64,7 @@ std::vector<nlohmann::json> json_lines(const std::string& out) {
 }  // namespace
 
 TEST(PredictCommand, ABlankImageIsNamedAndTheOthersAreStillClassified) {
-    Fixture f("predict-blank");
+    PredictFixture f("predict-blank");
     const std::string model = train_bar_model(f.dir, "m", "--layers 784,10");
     const CliRun r = run_cli("predict " + model + " " + f.one + " " + f.blank + " " + f.other);
     EXPECT_NE(r.status, 0);
@@ -87,7 +87,7 @@ TEST(PredictCommand, ABlankImageIsNamedAndTheOthersAreStillClassified) {
 }
 
 TEST(PredictCommand, APngGivenAsTheModelIsNamedAsAPng) {
-    Fixture f("predict-png-model");
+    PredictFixture f("predict-png-model");
     const CliRun r = run_cli("predict " + f.one + " " + f.other);
     EXPECT_NE(r.status, 0);
     EXPECT_NE(r.err.find("not a safetensors model file"), std::string::npos) << r.err;
@@ -97,7 +97,7 @@ TEST(PredictCommand, APngGivenAsTheModelIsNamedAsAPng) {
 }
 
 TEST(PredictCommand, AYesNoNetworkAnswersYesOrNo) {
-    Fixture f("predict-yes-no");
+    PredictFixture f("predict-yes-no");
     const std::string model = train_bar_model(f.dir, "nine", "--preset is-nine --layers 784,8,1");
     const CliRun r = run_cli("predict " + model + " " + f.one);
     ASSERT_EQ(r.status, 0) << r.err;
@@ -123,7 +123,7 @@ TEST(PredictCommand, AYesNoNetworkAnswersYesOrNo) {
 }
 
 TEST(PredictCommand, SigmoidOutputsAreOutputsAndSoftmaxOutputsProbabilities) {
-    Fixture f("predict-outputs");
+    PredictFixture f("predict-outputs");
     const std::string sigmoid = train_bar_model(f.dir, "sig", "--preset nielsen --layers 784,10");
     const std::string softmax = train_bar_model(f.dir, "soft", "--layers 784,10");
     const auto s = json_lines(run_cli("predict " + sigmoid + " " + f.one + " --json").out);
@@ -141,7 +141,7 @@ TEST(PredictCommand, SigmoidOutputsAreOutputsAndSoftmaxOutputsProbabilities) {
 }
 
 TEST(PredictCommand, ASmileyGetsACaution) {
-    Fixture f("predict-smiley");
+    PredictFixture f("predict-smiley");
     const std::string model = train_bar_model(f.dir, "m", "--layers 784,10");
     const CliRun r = run_cli("predict " + model + " " + f.face + " " + f.one);
     ASSERT_EQ(r.status, 0) << r.err;
@@ -159,7 +159,7 @@ TEST(PredictCommand, ASmileyGetsACaution) {
 }
 
 TEST(PredictCommand, ActivationsPictureHasItsPanelsAndChangesWithTheImage) {
-    Fixture f("predict-activations");
+    PredictFixture f("predict-activations");
     const std::string model = train_bar_model(f.dir, "m", "--preset 3b1b --layers 784,16,16,10");
     const std::string a = (f.dir / "a.png").string(), b = (f.dir / "b.png").string();
     ASSERT_EQ(run_cli("predict " + model + " " + f.one + " --activations " + a).status, 0);

@@ -395,7 +395,7 @@ namespace {
 
 // A tiny IDX dataset folder: `n` 28x28 train images and 2 test images; image i has a
 // bright block in row i, and label i % 10.
-void write_idx_folder(const fs::path& dir, std::uint32_t n) {
+void write_idx_files(const fs::path& dir, std::uint32_t n) {
     auto write_set = [&dir](const std::string& images, const std::string& labels, std::uint32_t count) {
         std::vector<std::uint8_t> img, lab;
         put_be32(img, 0x803);
@@ -423,7 +423,7 @@ TEST(ShowCommand, ShowsADatasetImageWithItsLabel) {
     const fs::path dir = fresh_dir("image-show_data");
     const fs::path data = dir / "idx";
     fs::create_directories(data);
-    write_idx_folder(data, 5);
+    write_idx_files(data, 5);
     const fs::path png = dir / "three.png";
     const CliRun r = run_cli("show --data " + data.string() + " --validation-size 0 --index 3 -o " + png.string());
     ASSERT_EQ(r.status, 0) << r.err;

@@ -66,7 +66,7 @@ std::vector<std::uint8_t> forge(const std::string& header, const std::vector<std
 }
 
 // Decoding must fail with a one-line digitnet::Error naming the source and the problem.
-void expect_refused(const std::vector<std::uint8_t>& bytes, const std::string& problem) {
+void expect_file_refused(const std::vector<std::uint8_t>& bytes, const std::string& problem) {
     try {
         decode_safetensors(bytes, "forged.safetensors");
         ADD_FAILURE() << "accepted; expected an error containing: " << problem;
@@ -235,145 +235,145 @@ TEST(Safetensors, EncodeRefusesInconsistentTensors) {
 // --- forged files: each is refused with a message naming the problem ---
 
 TEST(SafetensorsForged, ShorterThanEightBytes) {
-    expect_refused({1, 0, 0, 0, 0}, "expected at least the 8-byte header length");
+    expect_file_refused({1, 0, 0, 0, 0}, "expected at least the 8-byte header length");
 }
 
 TEST(SafetensorsForged, HeaderLengthLargerThanFile) {
     std::vector<std::uint8_t> bytes = le_bytes(1000, 8);
     bytes.resize(28, ' ');
-    expect_refused(bytes, "header length 1000 is larger than the rest of the file (20 bytes)");
+    expect_file_refused(bytes, "header length 1000 is larger than the rest of the file (20 bytes)");
 }
 
 TEST(SafetensorsForged, HeaderLengthOverTheLimit) {
     std::vector<std::uint8_t> bytes = le_bytes(std::uint64_t{1} << 62, 8);
     bytes.resize(16, ' ');
-    expect_refused(bytes, "is over the limit of 100000000 bytes");
+    expect_file_refused(bytes, "is over the limit of 100000000 bytes");
 }
 
 TEST(SafetensorsForged, HeaderNotJson) {
-    expect_refused(forge("{\"w\": {", {}), "header is not valid JSON");
-    expect_refused(forge(std::string("{\"w\xff\":1}"), {}), "header is not valid JSON");
+    expect_file_refused(forge("{\"w\": {", {}), "header is not valid JSON");
+    expect_file_refused(forge(std::string("{\"w\xff\":1}"), {}), "header is not valid JSON");
 }
 
 TEST(SafetensorsForged, HeaderNotAnObject) {
-    expect_refused(forge("[1, 2, 3]", {}), "header is not a JSON object");
+    expect_file_refused(forge("[1, 2, 3]", {}), "header is not a JSON object");
 }
 
 TEST(SafetensorsForged, EntryNotAnObject) {
-    expect_refused(forge(R"({"w": [1, 2]})", {}), "tensor 'w': expected an object");
+    expect_file_refused(forge(R"({"w": [1, 2]})", {}), "tensor 'w': expected an object");
 }
 
 TEST(SafetensorsForged, EntryMissingFields) {
-    expect_refused(forge(R"({"w": {"shape": [2], "data_offsets": [0, 8]}})", f32_bytes({1, 2})), "missing \"dtype\"");
-    expect_refused(forge(R"({"w": {"dtype": "F32", "data_offsets": [0, 8]}})", f32_bytes({1, 2})), "missing \"shape\"");
-    expect_refused(forge(R"({"w": {"dtype": "F32", "shape": [2]}})", f32_bytes({1, 2})), "missing \"data_offsets\"");
+    expect_file_refused(forge(R"({"w": {"shape": [2], "data_offsets": [0, 8]}})", f32_bytes({1, 2})), "missing \"dtype\"");
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "data_offsets": [0, 8]}})", f32_bytes({1, 2})), "missing \"shape\"");
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "shape": [2]}})", f32_bytes({1, 2})), "missing \"data_offsets\"");
 }
 
 TEST(SafetensorsForged, EntryFieldsOfWrongType) {
     auto data = f32_bytes({1, 2});
-    expect_refused(forge(R"({"w": {"dtype": 32, "shape": [2], "data_offsets": [0, 8]}})", data),
+    expect_file_refused(forge(R"({"w": {"dtype": 32, "shape": [2], "data_offsets": [0, 8]}})", data),
                    "\"dtype\" must be a string");
-    expect_refused(forge(R"({"w": {"dtype": "F32", "shape": "2", "data_offsets": [0, 8]}})", data),
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "shape": "2", "data_offsets": [0, 8]}})", data),
                    "\"shape\" must be an array");
-    expect_refused(forge(R"({"w": {"dtype": "F32", "shape": [-2], "data_offsets": [0, 8]}})", data),
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "shape": [-2], "data_offsets": [0, 8]}})", data),
                    "\"shape\" must hold non-negative integers, found '-2'");
-    expect_refused(forge(R"({"w": {"dtype": "F32", "shape": [2.0], "data_offsets": [0, 8]}})", data),
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "shape": [2.0], "data_offsets": [0, 8]}})", data),
                    "\"shape\" must hold non-negative integers");
-    expect_refused(forge(R"({"w": {"dtype": "F32", "shape": [2], "data_offsets": [8]}})", data),
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "shape": [2], "data_offsets": [8]}})", data),
                    "\"data_offsets\" must be [begin, end]");
-    expect_refused(forge(R"({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, "8"]}})", data),
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, "8"]}})", data),
                    "\"data_offsets\" must be [begin, end]");
-    expect_refused(forge(R"({"w": {"dtype": "F32", "shape": [2], "data_offsets": [-1, 8]}})", data),
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "shape": [2], "data_offsets": [-1, 8]}})", data),
                    "\"data_offsets\" must be [begin, end]");
 }
 
 TEST(SafetensorsForged, UnknownAndUnsupportedDtypes) {
     auto data = f32_bytes({1, 2});
-    expect_refused(forge(R"({"w": {"dtype": "Q7", "shape": [2], "data_offsets": [0, 8]}})", data),
+    expect_file_refused(forge(R"({"w": {"dtype": "Q7", "shape": [2], "data_offsets": [0, 8]}})", data),
                    "unknown dtype 'Q7'");
-    expect_refused(forge(R"({"w": {"dtype": "I32", "shape": [2], "data_offsets": [0, 8]}})", data),
+    expect_file_refused(forge(R"({"w": {"dtype": "I32", "shape": [2], "data_offsets": [0, 8]}})", data),
                    "unsupported dtype 'I32'");
 }
 
 TEST(SafetensorsForged, ShapeProductOverflowsOrExceedsCap) {
     // 2^32 * 2^32 * 16 wraps to 0 in 64 bits: must be caught before multiplying.
-    expect_refused(forge(R"({"w": {"dtype": "F32", "shape": [4294967296, 4294967296, 16], "data_offsets": [0, 0]}})", {}),
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "shape": [4294967296, 4294967296, 16], "data_offsets": [0, 0]}})", {}),
                    "elements");
-    expect_refused(forge(R"({"w": {"dtype": "F32", "shape": [1073741824], "data_offsets": [0, 8]}})", f32_bytes({1, 2})),
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "shape": [1073741824], "data_offsets": [0, 8]}})", f32_bytes({1, 2})),
                    "has more than 536870912 elements");
     // A dimension larger than 64 bits is parsed as a float by JSON and refused as not an integer.
-    expect_refused(forge(R"({"w": {"dtype": "F32", "shape": [99999999999999999999999], "data_offsets": [0, 8]}})",
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "shape": [99999999999999999999999], "data_offsets": [0, 8]}})",
                          f32_bytes({1, 2})),
                    "non-negative integers");
 }
 
 TEST(SafetensorsForged, OffsetsOutsideTheDataSection) {
-    expect_refused(forge(R"({"w": {"dtype": "F32", "shape": [25], "data_offsets": [0, 100]}})", f32_bytes({1, 2})),
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "shape": [25], "data_offsets": [0, 100]}})", f32_bytes({1, 2})),
                    "data_offsets [0, 100] lie outside the data section of 8 bytes");
 }
 
 TEST(SafetensorsForged, OffsetsEndBeforeBegin) {
-    expect_refused(forge(R"({"w": {"dtype": "F32", "shape": [0], "data_offsets": [8, 4]}})", f32_bytes({1, 2})),
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "shape": [0], "data_offsets": [8, 4]}})", f32_bytes({1, 2})),
                    "data_offsets end 4 is before begin 8");
 }
 
 TEST(SafetensorsForged, ByteLengthDisagreesWithShape) {
-    expect_refused(forge(R"({"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}})", f32_bytes({1, 2})),
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}})", f32_bytes({1, 2})),
                    "data_offsets span 8 bytes, expected 3 elements x 4 bytes = 12");
 }
 
 TEST(SafetensorsForged, OverlappingTensors) {
-    expect_refused(forge(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},)"
+    expect_file_refused(forge(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},)"
                          R"( "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}})",
                          f32_bytes({1, 2, 3})),
                    "tensor 'b' overlaps the previous tensor");
 }
 
 TEST(SafetensorsForged, GapBetweenTensors) {
-    expect_refused(forge(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},)"
+    expect_file_refused(forge(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},)"
                          R"( "b": {"dtype": "F32", "shape": [1], "data_offsets": [8, 12]}})",
                          f32_bytes({1, 2, 3})),
                    "gap in the data section before tensor 'b' (bytes 4 to 8");
 }
 
 TEST(SafetensorsForged, TrailingBytesNotCovered) {
-    expect_refused(forge(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}})", f32_bytes({1, 2})),
+    expect_file_refused(forge(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}})", f32_bytes({1, 2})),
                    "data section has 8 bytes but the tensors cover 4");
 }
 
 TEST(SafetensorsForged, DuplicateTensorNames) {
-    expect_refused(forge(std::string("{\"w\": {") + kEntry + "}, \"w\": {" + kEntry + "}}", f32_bytes({1, 2})),
+    expect_file_refused(forge(std::string("{\"w\": {") + kEntry + "}, \"w\": {" + kEntry + "}}", f32_bytes({1, 2})),
                    "has the key 'w' twice");
-    expect_refused(forge(R"({"w": {"dtype": "F32", "dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})",
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})",
                          f32_bytes({1, 2})),
                    "has the key 'dtype' twice");
 }
 
 TEST(SafetensorsForged, NonFiniteValues) {
     const std::string header = std::string("{\"w\": {") + kEntry + "}}";
-    expect_refused(forge(header, f32_bytes({1, std::numeric_limits<float>::quiet_NaN()})), "tensor 'w' element 1 is NaN");
-    expect_refused(forge(header, f32_bytes({-std::numeric_limits<float>::infinity(), 1})),
+    expect_file_refused(forge(header, f32_bytes({1, std::numeric_limits<float>::quiet_NaN()})), "tensor 'w' element 1 is NaN");
+    expect_file_refused(forge(header, f32_bytes({-std::numeric_limits<float>::infinity(), 1})),
                    "tensor 'w' element 0 is infinite");
     // A finite double too large for float is refused too.
     double big = 1e300;
     std::uint64_t bits;
     std::memcpy(&bits, &big, 8);
-    expect_refused(forge(R"({"d": {"dtype": "F64", "shape": [], "data_offsets": [0, 8]}})", le_bytes(bits, 8)),
+    expect_file_refused(forge(R"({"d": {"dtype": "F64", "shape": [], "data_offsets": [0, 8]}})", le_bytes(bits, 8)),
                    "tensor 'd' element 0 is infinite as float");
 }
 
 TEST(SafetensorsForged, MetadataValuesMustBeStrings) {
     const std::string tensor = std::string(", \"w\": {") + kEntry + "}}";
-    expect_refused(forge(R"({"__metadata__": {"epochs": 30})" + tensor, f32_bytes({1, 2})),
+    expect_file_refused(forge(R"({"__metadata__": {"epochs": 30})" + tensor, f32_bytes({1, 2})),
                    "metadata value for 'epochs' must be a string, found number");
-    expect_refused(forge(R"({"__metadata__": ["a"])" + tensor, f32_bytes({1, 2})),
+    expect_file_refused(forge(R"({"__metadata__": ["a"])" + tensor, f32_bytes({1, 2})),
                    "\"__metadata__\" must be an object");
 }
 
 TEST(SafetensorsForged, DeepNesting) {
-    expect_refused(forge(R"({"w": {"dtype": "F32", "shape": [[[[2]]]], "data_offsets": [0, 8]}})", f32_bytes({1, 2})),
+    expect_file_refused(forge(R"({"w": {"dtype": "F32", "shape": [[[[2]]]], "data_offsets": [0, 8]}})", f32_bytes({1, 2})),
                    "deeper than the format allows");
-    expect_refused(forge(std::string(100000, '[') + std::string(100000, ']'), {}), "deeper than the format allows");
+    expect_file_refused(forge(std::string(100000, '[') + std::string(100000, ']'), {}), "deeper than the format allows");
 }
 
 TEST(SafetensorsForged, TrailingSpacesAndEmptyFileAreFine) {

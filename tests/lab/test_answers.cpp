@@ -1,5 +1,5 @@
 // A network's answers in words: class names, outputs vs probabilities, and inputs that look like
-// nothing the network learned from (a smiley, noise).
+// nothing the network learned from (a smiley_face, noise).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -43,7 +43,7 @@ struct Sheet {
     }
 };
 
-GrayImage smiley(double w) {
+GrayImage smiley_face(double w) {
     Sheet s(200);
     s.ring(100, 100, 80, w);
     s.disc(70, 75, std::max(4.0, w));
@@ -52,7 +52,7 @@ GrayImage smiley(double w) {
     return s.image;
 }
 
-InkStatistics stats_of(const GrayImage& photo) { return ink_statistics(preprocess_digit(photo), 28, 28); }
+InkStatistics answer_stats(const GrayImage& photo) { return ink_statistics(preprocess_digit(photo), 28, 28); }
 
 }  // namespace
 
@@ -91,13 +91,13 @@ TEST(Answers, DigitsLookFamiliarAndASmileyDoesNot) {
     seven.line(40, 30, 160, 30, 12);
     seven.line(160, 30, 90, 180, 12);
     for (const Sheet* s : {&zero, &one, &seven}) {
-        const InkStatistics st = stats_of(s->image);
+        const InkStatistics st = answer_stats(s->image);
         EXPECT_EQ(st.marks, 1u);
         EXPECT_EQ(st.enclosed_marks, 0u);
         EXPECT_TRUE(unfamiliar_reasons(st).empty()) << unfamiliar_reasons(st).front();
     }
     for (double w : {4.0, 8.0, 12.0, 16.0}) {
-        const InkStatistics st = stats_of(smiley(w));
+        const InkStatistics st = answer_stats(smiley_face(w));
         EXPECT_GE(st.enclosed_marks, 1u) << w;  // eyes and mouth inside the face
         const std::vector<std::string> reasons = unfamiliar_reasons(st);
         ASSERT_FALSE(reasons.empty()) << w;
@@ -133,7 +133,7 @@ TEST(MnistAnswers, AlmostNoMnistTestDigitIsFlagged) {
     for (std::size_t i = 0; i < n; ++i) {
         const std::vector<float> pixels(test.images.row(i), test.images.row(i) + 784);
         raw_flagged += !unfamiliar_reasons(ink_statistics(pixels, 28, 28)).empty();
-        preprocessed_flagged += !unfamiliar_reasons(stats_of(GrayImage{28, 28, pixels})).empty();
+        preprocessed_flagged += !unfamiliar_reasons(answer_stats(GrayImage{28, 28, pixels})).empty();
     }
     EXPECT_LE(raw_flagged, n / 300) << raw_flagged << " of " << n;  // under 0.33%
     EXPECT_LE(preprocessed_flagged, n / 300) << preprocessed_flagged << " of " << n;

@@ -8,7 +8,7 @@ using namespace digitnet;
 
 namespace {
 
-std::size_t non_white(const RgbImage& im, const PlotBox& b) {
+std::size_t non_white_pixels(const RgbImage& im, const PlotBox& b) {
     std::size_t n = 0;
     for (int y = b.y0; y < b.y1; ++y)
         for (int x = b.x0; x < b.x1; ++x) n += !(im.get(x, y) == Rgb{255, 255, 255});
@@ -24,7 +24,7 @@ Network three_b_one_b() {
     return n;
 }
 
-std::vector<float> stroke(int column) {
+std::vector<float> draw_stroke(int column) {
     std::vector<float> p(784, 0.0f);
     for (int y = 4; y < 24; ++y) p[y * 28 + column] = p[y * 28 + column + 1] = 1.0f;
     return p;
@@ -34,7 +34,7 @@ std::vector<float> stroke(int column) {
 
 TEST(NetworkPicture, HasTheInputEachHiddenLayerAndTheOutputs) {
     Network network = three_b_one_b();
-    const NetworkPicture p = draw_network_activations(network, stroke(13), 28, 28, "a stroke");
+    const NetworkPicture p = draw_network_activations(network, draw_stroke(13), 28, 28, "a draw_stroke");
     EXPECT_EQ(p.panel_names, (std::vector<std::string>{"input", "hidden 1", "hidden 2", "output"}));
     ASSERT_EQ(p.panels.size(), 4u);
     for (std::size_t i = 0; i < p.panels.size(); ++i) {
@@ -45,7 +45,7 @@ TEST(NetworkPicture, HasTheInputEachHiddenLayerAndTheOutputs) {
         if (i) {
             EXPECT_GE(b.x0, p.panels[i - 1].x1) << "panels left to right";
         }
-        EXPECT_GT(non_white(p.image, b), static_cast<std::size_t>((b.x1 - b.x0) * (b.y1 - b.y0) / 10)) << p.panel_names[i];
+        EXPECT_GT(non_white_pixels(p.image, b), static_cast<std::size_t>((b.x1 - b.x0) * (b.y1 - b.y0) / 10)) << p.panel_names[i];
     }
     // The answer is the largest output, and its bar is drawn in the answer's colour.
     ASSERT_EQ(p.outputs.size(), 10u);
@@ -59,8 +59,8 @@ TEST(NetworkPicture, HasTheInputEachHiddenLayerAndTheOutputs) {
 
 TEST(NetworkPicture, ChangesWithTheImage) {
     Network network = three_b_one_b();
-    const NetworkPicture a = draw_network_activations(network, stroke(8), 28, 28);
-    const NetworkPicture b = draw_network_activations(network, stroke(18), 28, 28);
+    const NetworkPicture a = draw_network_activations(network, draw_stroke(8), 28, 28);
+    const NetworkPicture b = draw_network_activations(network, draw_stroke(18), 28, 28);
     ASSERT_EQ(a.image.width, b.image.width);
     EXPECT_NE(a.image.rgb, b.image.rgb);
     // Not only the input: the hidden layers' greys differ too.
@@ -80,7 +80,7 @@ TEST(NetworkPicture, WideLayersAndYesNoNetworksFit) {
     Network network(a);
     Rng rng(1);
     network.initialize(Init::he, rng);
-    const NetworkPicture p = draw_network_activations(network, stroke(10), 28, 28);
+    const NetworkPicture p = draw_network_activations(network, draw_stroke(10), 28, 28);
     EXPECT_LT(p.image.width, 2000u);
     EXPECT_LT(p.image.height, 600u);
     EXPECT_EQ(p.outputs.size(), 1u);

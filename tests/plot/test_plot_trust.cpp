@@ -30,7 +30,7 @@ std::size_t count_colour(const RgbImage& im, Rgb c, int x0 = 0, int y0 = 0, int 
     return n;
 }
 
-RgbImage decode(const fs::path& path) {
+RgbImage decode_png_file(const fs::path& path) {
     int w = 0, h = 0, channels = 0;
     stbi_uc* data = stbi_load(path.string().c_str(), &w, &h, &channels, 3);
     if (!data) return {};
@@ -215,7 +215,7 @@ TEST(PlotMetricsCommand, EachRunKeepsItsColourAndTheEpochAxisIsWhole) {
     const CliRun r = run_cli("plot metrics " + (dir / "first.jsonl").string() + " " + (dir / "second.jsonl").string() +
                              " -o " + png.string());
     ASSERT_EQ(r.status, 0) << r.err;
-    const RgbImage im = decode(png);
+    const RgbImage im = decode_png_file(png);
     ASSERT_EQ(im.width, 1280u);
     // Run 1 in colour 0 and run 2 in colour 1, in both panels; no series took a colour of its own.
     for (std::size_t run = 0; run < 2; ++run) {

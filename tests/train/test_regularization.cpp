@@ -74,7 +74,7 @@ double weight_sum(const Network& net, bool squared) {
     return s;
 }
 
-bool same_weights(const Network& a, const Network& b) {
+bool same_parameters(const Network& a, const Network& b) {
     for (std::size_t l = 0; l < a.layers.size(); ++l) {
         for (std::size_t i = 0; i < a.layers[l].weights.size(); ++i)
             if (a.layers[l].weights.data()[i] != b.layers[l].weights.data()[i]) return false;
@@ -166,7 +166,7 @@ TEST(Regularization, DropoutZeroIsNoDropout) {
     Trainer a(c, data), b(c, data);
     a.run();
     b.run();
-    EXPECT_TRUE(same_weights(a.network(), b.network()));
+    EXPECT_TRUE(same_parameters(a.network(), b.network()));
 }
 
 TEST(Regularization, DropoutChangesTrainingButNotEvaluation) {
@@ -177,7 +177,7 @@ TEST(Regularization, DropoutChangesTrainingButNotEvaluation) {
     c.dropout = 0.5f;
     Trainer dropped(c, data);
     dropped.run();
-    EXPECT_FALSE(same_weights(plain.network(), dropped.network()));
+    EXPECT_FALSE(same_parameters(plain.network(), dropped.network()));
 
     // Evaluation is deterministic and ignores dropout, even when a generator is handed in.
     Network& net = dropped.network();
@@ -260,11 +260,11 @@ TEST(Regularization, EarlyStoppingStopsAndKeepsTheBestWeights) {
     c.epochs = 1;
     Trainer one(c, data);
     EXPECT_EQ(one.run(), TrainStatus::finished);
-    EXPECT_TRUE(same_weights(stopped.network(), one.network()));
+    EXPECT_TRUE(same_parameters(stopped.network(), one.network()));
     c.epochs = 3;
     Trainer three(c, data);
     three.run();
-    EXPECT_FALSE(same_weights(stopped.network(), three.network()));  // the restore mattered
+    EXPECT_FALSE(same_parameters(stopped.network(), three.network()));  // the restore mattered
 }
 
 TEST(Regularization, StepDecayHalvesTheLearningRate) {

@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Dataset synthetic(std::size_t n, std::size_t features, std::uint64_t seed) {
+Dataset tune_synthetic(std::size_t n, std::size_t features, std::uint64_t seed) {
     Rng rng(seed);
     Dataset d;
     d.image_rows = 1;
@@ -38,12 +38,12 @@ Dataset synthetic(std::size_t n, std::size_t features, std::uint64_t seed) {
     return d;
 }
 
-DataSplits splits() {
+DataSplits tune_splits() {
     DataSplits s;
-    s.train = synthetic(200, 16, 1);
-    s.validation = synthetic(60, 16, 2);
+    s.train = tune_synthetic(200, 16, 1);
+    s.validation = tune_synthetic(60, 16, 2);
     // A test set the network cannot even read (17 pixels, not 16): any use of it would throw.
-    s.test = synthetic(30, 17, 3);
+    s.test = tune_synthetic(30, 17, 3);
     return s;
 }
 
@@ -141,7 +141,7 @@ TEST(Tune, ValidateRefusesBadSpaces) {
 }
 
 TEST(Tune, SearchIsSeededScoresOnValidationAndNeverTouchesTheTestSet) {
-    const DataSplits data = splits();
+    const DataSplits data = tune_splits();
     TuneOptions o = small_options();
     std::vector<std::size_t> seen;
     TuneHooks hooks;
@@ -172,7 +172,7 @@ TEST(Tune, SearchIsSeededScoresOnValidationAndNeverTouchesTheTestSet) {
 }
 
 TEST(Tune, TimeBudgetStopsStartingTrials) {
-    const DataSplits data = splits();
+    const DataSplits data = tune_splits();
     TuneOptions o = small_options();
     o.trials = 0;        // no trial limit
     o.seconds = 1e-9;    // spent as soon as the first trial has run
@@ -183,7 +183,7 @@ TEST(Tune, TimeBudgetStopsStartingTrials) {
 }
 
 TEST(Tune, RefusesDataWithoutValidationSplit) {
-    DataSplits data = splits();
+    DataSplits data = tune_splits();
     data.validation = Dataset{};
     try {
         random_search(small_options(), data);

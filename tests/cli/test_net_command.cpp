@@ -1,0 +1,130 @@
+// digitnet train/gradcheck/inspect/eval with --net: convolutional networks from the command line.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+using digitnet::testing::cli_command;
+using digitnet::testing::CliRun;
+using digitnet::testing::fresh_dir;
+using digitnet::testing::have_mnist;
+using digitnet::testing::line_count;
+using digitnet::testing::read_text;
+using digitnet::testing::run_cli;
+
+namespace {
+
+const std::string kNetData = "--data-dir " + std::string(DIGITNET_SOURCE_DIR) + "/data";
+const std::string kSmallNet = "--net 'conv5x5x6 relu maxpool2 flatten dense10 softmax' --train-size 2000 --batch 20 "
+                              "--lr 0.05 --init he --no-test-each-epoch";
+
+}  // namespace
+
+TEST(NetCommand, AnImpossibleNetworkIsRefusedInOneLineBeforeAnythingIsRead) {
+    for (const std::string& net : {"conv9x9x8 relu dense10", "conv3x3x2 relu maxpool2 dense10 softmax", "flatten dense7 softmax",
+                                   "conv5x5x0 flatten dense10", "flatten dense10 softmax relu", "conv3x3x4 wobble"}) {
+        SCOPED_TRACE(net);
+        CliRun r = run_cli("train " + kNetData + " --net '" + net + "'");
+        EXPECT_NE(r.status, 0);
+        EXPECT_EQ(line_count(r.err), 1u) << r.err;
+        EXPECT_NE(r.err.find("--net"), std::string::npos) << r.err;
+    }
+    CliRun conflict = run_cli("train --net 'flatten dense10 softmax' --layers 784,10");
+    EXPECT_NE(conflict.status, 0);
+    EXPECT_NE(conflict.err.find("--layers: a --net network is described by its text alone"), std::string::npos) << conflict.err;
+    CliRun dropout = run_cli("train --net 'flatten dense10 softmax' --dropout 0.5");
+    EXPECT_NE(dropout.status, 0);
+    EXPECT_NE(dropout.err.find("dropout0.5"), std::string::npos) << dropout.err;
+}
+
+TEST(NetCommand, InspectShowsEachLayersOutputShapeAndParameters) {
+    CliRun r = run_cli("inspect --net 'conv5x5x20 relu maxpool2 conv5x5x40 relu maxpool2 flatten dense100 relu dense10 softmax'");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("20x24x24"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("40x4x4"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("parameters: 85670"), std::string::npos) << r.out;  // 520 + 20040 + 64100 + 1010
+}
+
+TEST(NetCommand, GradcheckCoversConvolutionPoolingAndBatchNormalisation) {
+    CliRun r = run_cli("gradcheck --net 'conv3x3x3:same:stride2 batchnorm tanh avgpool2 flatten dense5 sigmoid dense10 softmax' "
+                       "--input-shape 2x7x7 --batch 3");
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("1.weight"), std::string::npos) << r.out;  // batchnorm's γ
+    EXPECT_NE(r.out.find("ok: largest relative error"), std::string::npos) << r.out;
+}
+
+TEST(MnistNet, TrainSaveEvalAndInspectAConvolutionalNetwork) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
+    auto dir = fresh_dir("net-train");
+    const std::string model = (dir / "cnn.safetensors").string();
+    CliRun t = run_cli("train " + kNetData + " " + kSmallNet + " --epochs 2 -o " + model);
+    ASSERT_EQ(t.status, 0) << t.err;
+    CliRun e = run_cli("eval " + model + " " + kNetData + " --json");
+    ASSERT_EQ(e.status, 0) << e.err;
+    const auto j = nlohmann::json::parse(e.out);
+    EXPECT_GT(j["accuracy"].get<double>(), 0.85);
+    CliRun i = run_cli("inspect " + model);
+    EXPECT_NE(i.out.find("6x24x24"), std::string::npos) << i.out;
+    EXPECT_NE(i.out.find("parameters: 8806"), std::string::npos) << i.out;  // 156 + 864·10 + 10
+}
+
+// kill -9 in the middle of a run, then --resume: the same bytes as a run never interrupted.
+TEST(MnistNet, AConvolutionalRunKilledAndResumedEqualsAnUninterruptedOne) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
+    auto dir = fresh_dir("net-kill");
+    const std::string net = "--net 'conv3x3x4 relu maxpool2 flatten dropout0.2 dense10 softmax'";
+    const std::string args = "train " + kNetData + " " + net + " --train-size 1000 --batch 10 --lr 0.05 --init he "
+                             "--no-test-each-epoch --epochs 4 --threads 1";
+    const std::string full = (dir / "full.safetensors").string(), resumed = (dir / "resumed.safetensors").string();
+    ASSERT_EQ(run_cli(args + " -o " + full).status, 0);
+    const std::string ckpt = (dir / "ckpt").string();
+    const std::string cmd = cli_command(args + " --checkpoint-dir " + ckpt);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", ("exec " + cmd + " >/dev/null 2>&1").c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!std::filesystem::exists(ckpt + "/checkpoint.safetensors") && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(std::filesystem::exists(ckpt + "/checkpoint.safetensors"));
+    CliRun r = run_cli("train " + kNetData + " --resume " + ckpt + " --quiet --threads 1 -o " + resumed);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(read_text(full), read_text(resumed));
+}
+
+// examples/load_in_pytorch.py builds the same network in torch.nn.Sequential from the model file
+// and gets the same test accuracy, image for image (where Debian's python3-torch is installed).
+TEST(MnistNet, PyTorchLoadsTheModelAndGetsTheSameAccuracy) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
+    if (std::system("/usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1") != 0)
+        GTEST_SKIP() << "python3-torch is not installed";
+    auto dir = fresh_dir("net-torch");
+    const std::string model = (dir / "cnn.safetensors").string();
+    CliRun t = run_cli("train " + kNetData +
+                       " --net 'conv3x3x6:same:stride2 batchnorm relu maxpool2 conv3x3x8 relu flatten dense20 batchnorm "
+                       "tanh dense10 softmax' --train-size 2000 --epochs 1 --lr 0.05 --init he --quiet -o " + model);
+    ASSERT_EQ(t.status, 0) << t.err;
+    CliRun e = run_cli("eval " + model + " " + kNetData + " --json");
+    ASSERT_EQ(e.status, 0) << e.err;
+    const auto correct = nlohmann::json::parse(e.out)["correct"].get<std::size_t>();
+    const std::string out = (dir / "torch.txt").string();
+    const std::string script = std::string(DIGITNET_SOURCE_DIR) + "/examples/load_in_pytorch.py";
+    ASSERT_EQ(std::system(("/usr/bin/python3 '" + script + "' '" + model + "' '" + DIGITNET_SOURCE_DIR + "/data/mnist' > '" +
+                           out + "' 2>&1").c_str()),
+              0)
+        << read_text(out);
+    EXPECT_NE(read_text(out).find("(" + std::to_string(correct) + "/10000)"), std::string::npos)
+        << read_text(out) << " vs digitnet's " << correct;
+}
