@@ -26,8 +26,8 @@ Cost parse_cost(std::string_view name, std::string_view option) {
 void check_cost_output(Cost cost, Activation output) {
     if (cost == Cost::quadratic) return;
     if (output == Activation::sigmoid || output == Activation::softmax) return;
-    throw Error("--cost " + to_string(cost) + " needs probabilities as outputs: expected --output sigmoid or "
-                "softmax, found --output " + to_string(output));
+    throw Error("--cost " + to_string(cost) + " needs probabilities as outputs: expected a sigmoid or softmax output "
+                "layer, found " + to_string(output));
 }
 
 static double safe_log(double p) { return std::log(std::clamp(p, 1e-12, 1.0)); }

@@ -28,7 +28,7 @@ const std::string kSmallNet = "--net 'conv5x5x6 relu maxpool2 flatten dense10 so
 }  // namespace
 
 TEST(NetCommand, AnImpossibleNetworkIsRefusedInOneLineBeforeAnythingIsRead) {
-    for (const std::string& net : {"conv9x9x8 relu dense10", "conv3x3x2 relu maxpool2 dense10 softmax", "flatten dense7 softmax",
+    for (const char* net : {"conv9x9x8 relu dense10", "conv3x3x2 relu maxpool2 dense10 softmax", "flatten dense7 softmax",
                                    "conv5x5x0 flatten dense10", "flatten dense10 softmax relu", "conv3x3x4 wobble"}) {
         SCOPED_TRACE(net);
         CliRun r = run_cli("train " + kNetData + " --net '" + net + "'");
