@@ -1,6 +1,7 @@
 // digitnet inspect: a network's layers, shapes and parameter count (from --layers or a model file).
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <cmath>
@@ -8,6 +9,7 @@
 #include "commands.hpp"
 #include "data_options.hpp"
 #include "digitnet/answers.hpp"
+#include "digitnet/conv_pictures.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/image.hpp"
 #include "digitnet/inside.hpp"
@@ -30,7 +32,8 @@ struct InspectOptions {
     std::string activation = "sigmoid";
     std::string output_activation = "sigmoid";
     bool no_bias = false;
-    std::string weights_png, backquery_png, mistakes_png;
+    std::string weights_png, backquery_png, mistakes_png, filters_png, maps_png;
+    std::optional<std::size_t> feature_maps;  // a test image's index
     std::size_t noise = 0, mistakes = 36, weights_count = 0;
     std::uint64_t seed = 1;
     DataOptions data;
@@ -87,6 +90,24 @@ void see_inside(Network& network, const InspectOptions& o) {
         write_png(o.backquery_png, render_tiles(images, side, side, images.size() > 5 ? 5 : images.size(), false, captions,
                                                 "backwards query: what each label looks like to the network"));
         std::printf("backwards query of %zu labels written to %s\n", images.size(), o.backquery_png.c_str());
+    }
+    if (!o.filters_png.empty()) {
+        write_png(o.filters_png, draw_filters(network));
+        std::printf("the convolutions' filters written to %s\n", o.filters_png.c_str());
+    }
+    if (o.feature_maps) {
+        DataOptions data_options = o.data;
+        data_options.validation_size = 0;
+        const DataSplits data = load_data(data_options);
+        if (*o.feature_maps >= data.test.size())
+            throw UsageError("--feature-maps: expected a test image index 0.." + std::to_string(data.test.size() - 1) +
+                             ", found " + std::to_string(*o.feature_maps));
+        if (data.test.features() != network.input_size())
+            throw Error("--feature-maps: the network takes " + std::to_string(network.input_size()) + " inputs but " +
+                        data.name + "'s images have " + std::to_string(data.test.features()) + " pixels");
+        write_png(o.maps_png, draw_feature_maps(network, data.test.images.row(*o.feature_maps)));
+        std::printf("the feature maps of test image %zu (label %d) written to %s\n", *o.feature_maps,
+                    static_cast<int>(data.test.labels[*o.feature_maps]), o.maps_png.c_str());
     }
     if (!o.mistakes_png.empty()) {
         require_square(network, "--mistakes");
@@ -201,15 +222,29 @@ void add_inspect_command(CLI::App& app) {
     cmd->add_option("--mistakes-count", o->mistakes, "with --mistakes: how many mistakes to draw")
         ->transform(whole_number(1, 400))
         ->capture_default_str();
+    cmd->add_option("--filters", o->filters_png,
+                    "write each convolutional layer's kernels as tiles to FILE (PNG; a --net model)")
+        ->type_name("FILE");
+    cmd->add_option("--feature-maps", o->feature_maps,
+                    "draw each convolutional layer's output for test image N, into the file of -o (a --net model)")
+        ->type_name("N")
+        ->transform(whole_number(0, 1000000));
+    cmd->add_option("-o,--output", o->maps_png, "with --feature-maps: the PNG file to write")->type_name("FILE");
     add_data_options(cmd, o->data);
     cmd->callback([o] {
+        if (o->feature_maps.has_value() == o->maps_png.empty())
+            throw UsageError(o->feature_maps ? "--feature-maps: give the PNG file to write with -o FILE"
+                                             : "-o: only --feature-maps writes to -o (give --feature-maps N)");
         if (static_cast<int>(!o->model.empty()) + !o->layers.empty() + !o->net.empty() != 1)
             throw UsageError("inspect: give one of a model file, --layers (e.g. --layers 784,16,16,10) or --net");
-        const bool seeing = !o->weights_png.empty() || o->noise || !o->backquery_png.empty() || !o->mistakes_png.empty();
+        const bool seeing = !o->weights_png.empty() || o->noise || !o->backquery_png.empty() || !o->mistakes_png.empty() ||
+                            !o->filters_png.empty() || o->feature_maps;
         if (seeing && o->model.empty())
-            throw UsageError("--weights, --noise, --backquery and --mistakes need a trained model file");
-        check_outputs({{"--weights", o->weights_png}, {"--backquery", o->backquery_png}, {"--mistakes", o->mistakes_png}},
-                      {{"model", o->model}, {"data", o->mistakes_png.empty() ? "" : o->data.data}});
+            throw UsageError("--weights, --noise, --backquery, --mistakes, --filters and --feature-maps need a trained model file");
+        check_outputs({{"--weights", o->weights_png}, {"--backquery", o->backquery_png}, {"--mistakes", o->mistakes_png},
+                       {"--filters", o->filters_png}, {"-o", o->maps_png}},
+                      {{"model", o->model},
+                       {"data", o->mistakes_png.empty() && !o->feature_maps ? "" : o->data.data}});
         if (!o->net.empty()) {
             Architecture a;
             a.net = o->net;

@@ -36,8 +36,8 @@ RgbImage draw_filters(const Network& network) {
         const std::size_t columns = std::min<std::size_t>(tiles.size(), g.in.channels > 1 ? g.in.channels * 4 : 10);
         rows.push_back(render_tiles(tiles, g.kernel_rows, g.kernel_cols, columns, true, captions,
                                     "convolution " + std::to_string(++index) + ": " + std::to_string(conv->filters()) +
-                                        " filters of " + std::to_string(g.in.channels) + "×" +
-                                        std::to_string(g.kernel_rows) + "×" + std::to_string(g.kernel_cols)));
+                                        " filters of " + std::to_string(g.in.channels) + "x" +
+                                        std::to_string(g.kernel_rows) + "x" + std::to_string(g.kernel_cols)));
     }
     return vconcat(rows);
 }
@@ -61,7 +61,7 @@ RgbImage draw_feature_maps(Network& network, const float* pixels) {
         }
         rows.push_back(render_tiles(tiles, out.rows, out.cols, std::min<std::size_t>(tiles.size(), 10), false, captions,
                                     "convolution " + std::to_string(++index) + ": " + std::to_string(out.channels) +
-                                        " feature maps of " + std::to_string(out.rows) + "×" + std::to_string(out.cols)));
+                                        " feature maps of " + std::to_string(out.rows) + "x" + std::to_string(out.cols)));
     }
     return vconcat(rows);
 }

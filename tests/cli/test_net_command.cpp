@@ -128,3 +128,31 @@ TEST(MnistNet, PyTorchLoadsTheModelAndGetsTheSameAccuracy) {
     EXPECT_NE(read_text(out).find("(" + std::to_string(correct) + "/10000)"), std::string::npos)
         << read_text(out) << " vs digitnet's " << correct;
 }
+
+// inspect draws a CNN's filters and one test image's feature maps, and eval averages several models.
+TEST(MnistNet, InspectDrawsFiltersAndFeatureMapsAndEvalAveragesAnEnsemble) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
+    auto dir = fresh_dir("net-see");
+    const std::string a = (dir / "a.safetensors").string(), b = (dir / "b.safetensors").string();
+    ASSERT_EQ(run_cli("train " + kNetData + " " + kSmallNet + " --epochs 1 --seed 1 -o " + a).status, 0);
+    ASSERT_EQ(run_cli("train " + kNetData + " " + kSmallNet + " --epochs 1 --seed 2 -o " + b).status, 0);
+    const std::string filters = (dir / "filters.png").string(), maps = (dir / "maps.png").string();
+    CliRun i = run_cli("inspect " + a + " " + kNetData + " --filters " + filters + " --feature-maps 0 -o " + maps);
+    ASSERT_EQ(i.status, 0) << i.err;
+    EXPECT_GT(std::filesystem::file_size(filters), 100u);
+    EXPECT_GT(std::filesystem::file_size(maps), 100u);
+    CliRun bad = run_cli("inspect " + a + " " + kNetData + " --feature-maps 10000 -o " + maps);
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.err.find("--feature-maps: expected a test image index 0..9999"), std::string::npos) << bad.err;
+
+    auto correct = [&](const std::string& models) {
+        CliRun e = run_cli("eval " + models + " " + kNetData + " --json");
+        EXPECT_EQ(e.status, 0) << e.err;
+        return nlohmann::json::parse(e.out)["correct"].get<std::size_t>();
+    };
+    const std::size_t one = correct(a), both = correct(a + " " + b), same_twice = correct(a + " " + a);
+    EXPECT_EQ(same_twice, one);
+    EXPECT_GT(both, 8500u);
+    CliRun title = run_cli("eval " + a + " " + b + " " + kNetData);
+    EXPECT_NE(title.out.find("ensemble of "), std::string::npos) << title.out;
+}
