@@ -230,7 +230,7 @@ TEST(LanguageCommand, EveryHelpPageFollowsOneStyle) {
     ASSERT_GE(pages.size(), 18u);  // the program, 12 subcommands, plot's 3 and demo's 2
     // The subcommands whose main output is a file: it is -o/--output.
     const std::set<std::string> writers = {"train",          "show",          "plot activations", "plot metrics",
-                                           "plot confusion", "demo slowdown", "demo descent"};
+                                           "plot confusion", "demo slowdown", "demo descent", "inspect"};
     std::set<std::string> seen_writers;
     const std::regex fixed_default(R"(\(default:? [0-9])");
     for (const auto& [path, page] : pages) {
