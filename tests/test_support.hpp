@@ -1,17 +1,20 @@
 #pragma once
 // Helpers shared by the tests: a small learnable dataset, paths, reading files and running
 // the digitnet program.
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -160,6 +163,26 @@ inline CliRun run_cli(const std::string& args) {
     std::filesystem::remove(out);
     std::filesystem::remove(err);
     return r;
+}
+
+// Starts `digitnet ARGS --checkpoint-dir DIR` and kills it with SIGKILL as soon as its first
+// checkpoint is there (in the middle of a later epoch), or after 60 s. True if the checkpoint exists.
+inline bool kill_at_first_checkpoint(const std::string& args, const std::string& dir) {
+    const std::string cmd = cli_command(args + " --checkpoint-dir " + dir);
+    const pid_t pid = fork();
+    if (pid < 0) return false;
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", ("exec " + cmd + " >/dev/null 2>&1").c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    const std::string checkpoint = dir + "/checkpoint.safetensors";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!std::filesystem::exists(checkpoint) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return std::filesystem::exists(checkpoint);
 }
 
 }  // namespace digitnet::testing

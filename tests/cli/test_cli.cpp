@@ -17,6 +17,7 @@ using digitnet::testing::cli_command;
 using digitnet::testing::CliRun;
 using digitnet::testing::fresh_dir;
 using digitnet::testing::have_mnist;
+using digitnet::testing::kill_at_first_checkpoint;
 using digitnet::testing::line_count;
 using digitnet::testing::read_text;
 using digitnet::testing::run_cli;
@@ -82,21 +83,7 @@ TEST(MnistCli, KilledRunResumedEqualsUninterruptedRun) {
     ASSERT_EQ(run_cli(args + " -o " + full).status, 0);
 
     const std::string ckpt = (dir / "ckpt").string();
-    const std::string cmd = cli_command(args + " --checkpoint-dir " + ckpt);
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", ("exec " + cmd + " >/dev/null 2>&1").c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    // Kill it hard as soon as its first checkpoint is there (in the middle of a later epoch).
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!std::filesystem::exists(ckpt + "/checkpoint.safetensors") && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(std::filesystem::exists(ckpt + "/checkpoint.safetensors"));
+    ASSERT_TRUE(kill_at_first_checkpoint(args, ckpt));
 
     CliRun r = run_cli("train " + kData + " --resume " + ckpt + " --quiet --threads 1 -o " + resumed);
     ASSERT_EQ(r.status, 0) << r.err;
