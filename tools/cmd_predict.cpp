@@ -10,11 +10,13 @@
 #include "commands.hpp"
 #include "digitnet/answers.hpp"
 #include "digitnet/error.hpp"
+#include "digitnet/evaluate.hpp"
 #include "digitnet/image.hpp"
 #include "digitnet/model_io.hpp"
 #include "digitnet/network_picture.hpp"
 #include "digitnet/preprocess.hpp"
 #include "output_paths.hpp"
+#include "usage.hpp"
 
 namespace digitnet::cli {
 
@@ -22,6 +24,7 @@ namespace {
 
 struct PredictOptions {
     std::string model;
+    std::vector<std::string> also;  // more models: an ensemble
     std::vector<std::string> images;
     bool json = false;
     bool raw = false;
@@ -51,8 +54,9 @@ std::string about(const std::string& path, const std::string& message) {
 }
 
 // One image: read, made MNIST-like, classified, printed. Throws Error for a file it cannot read.
-void predict_one(Network& network, const PredictOptions& o, std::size_t k, const std::string& save_path,
+void predict_one(std::vector<Network>& networks, const PredictOptions& o, std::size_t k, const std::string& save_path,
                  const std::string& activations_path) {
+    Network& network = networks.front();  // encodes the input and names the answers for all
     const std::string& path = o.images[k];
     const GrayImage image = load_image(path);
     // MNIST-like input: ink high, centred by mass in 28x28 (or a plain resize with --raw).
@@ -62,8 +66,12 @@ void predict_one(Network& network, const PredictOptions& o, std::size_t k, const
     Matrix x(1, 784), encoded;
     std::copy(pixels.begin(), pixels.end(), x.begin());
     network.encode_inputs(x, encoded);
-    const int answer = network.predict(encoded)[0];
-    const Matrix& out = network.layers.back().a;
+    // One model's outputs, or the ensemble's average (Nielsen ch. 6).
+    Matrix out;
+    ensemble_outputs(networks, encoded, out);
+    std::vector<int> answers;
+    network.classes(out, answers);
+    const int answer = answers[0];
     const std::vector<float> outputs(out.begin(), out.end());
     const std::vector<std::string> names = class_names(network);
     const std::string& name = names[static_cast<std::size_t>(answer)];
@@ -116,21 +124,29 @@ void run_predict(const PredictOptions& o) {
     const std::vector<std::string> save_paths = numbered_paths(o.save_input, o.images.size());
     const std::vector<std::string> activation_paths = numbered_paths(o.activations, o.images.size());
     std::vector<NamedPath> outputs, inputs{{"model", o.model}};
+    for (const std::string& path : o.also) inputs.push_back({"--also", path});
     for (const std::string& path : save_paths)
         if (!path.empty()) outputs.push_back({"--save-input", path});
     for (const std::string& path : activation_paths)
         if (!path.empty()) outputs.push_back({"--activations", path});
     for (const std::string& path : o.images) inputs.push_back({"image", path});
     check_outputs(outputs, inputs);
-    Network network = load_model(o.model);
-    if (network.input_size() != 784)
-        throw Error(o.model + ": predict needs a network with 784 (28x28) inputs, found " +
-                    std::to_string(network.input_size()));
+    if (!o.also.empty() && !o.activations.empty())
+        throw UsageError("--activations: draws one network's layers; leave out --also (the ensemble's other models)");
+    std::vector<std::string> paths{o.model};
+    paths.insert(paths.end(), o.also.begin(), o.also.end());
+    std::vector<Network> networks;
+    for (const std::string& path : paths) {
+        networks.push_back(load_model(path));
+        if (networks.back().input_size() != 784)
+            throw Error(path + ": predict needs a network with 784 (28x28) inputs, found " +
+                        std::to_string(networks.back().input_size()));
+    }
     // Each file on its own: one that cannot be read is named and the others still classified.
     std::size_t failed = 0;
     for (std::size_t k = 0; k < o.images.size(); ++k) {
         try {
-            predict_one(network, o, k, save_paths[k], activation_paths[k]);
+            predict_one(networks, o, k, save_paths[k], activation_paths[k]);
         } catch (const Error& e) {
             const std::string message = about(o.images[k], e.what());
             std::fflush(stdout);
@@ -158,6 +174,11 @@ void add_predict_command(CLI::App& app) {
     cmd->add_flag("--raw", o->raw,
                   "only resize to 28x28: no ink inversion, cropping or centring (for images that are already white "
                   "ink on black, as MNIST's are)");
+    cmd->add_option("--also", o->also,
+                    "more models, averaged with MODEL: the answer of the ensemble's mean output probabilities "
+                    "(repeat the option for each)")
+        ->type_name("MODEL")
+        ->allow_extra_args(false);
     cmd->add_flag("--show", o->show, "print the 28x28 input the network saw");
     cmd->add_option("--save-input", o->save_input,
                     "write the 28x28 input the network saw, scaled up, to FILE (PNG; NAME-k.png for the k-th of "

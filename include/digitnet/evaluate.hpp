@@ -31,4 +31,8 @@ Evaluation evaluate_accuracy(Network& network, const Dataset& data, std::size_t 
 // the same inputs, outputs and encoding (Error otherwise).
 Evaluation evaluate_ensemble(std::vector<Network>& networks, const Dataset& data, std::size_t batch_size = 1000);
 
+// The ensemble's outputs for x (encoded as the networks encode their inputs): average =
+// (1/k) Σ_i a_i, (batch, outputs). Throws Error when the networks do not fit together.
+void ensemble_outputs(std::vector<Network>& networks, ConstMatrixView x, Matrix& average);
+
 }  // namespace digitnet

@@ -19,14 +19,36 @@ static ConstMatrixView ensemble_outputs(const std::vector<Network*>& networks, C
     return average;
 }
 
-static Evaluation run_evaluation(const std::vector<Network*>& networks, const Dataset& data, std::size_t batch_size,
-                                 bool confusion) {
-    Network& network = *networks.front();  // encodes the inputs and reads the answers for all
+// An ensemble's networks must take the same inputs and give the same kind of outputs.
+static void check_members(const std::vector<Network*>& networks) {
+    const Network& network = *networks.front();
     for (const Network* other : networks)
         if (other->input_size() != network.input_size() || other->output_size() != network.output_size() ||
             !(other->architecture().encoding == network.architecture().encoding))
             throw Error("ensemble: every model needs the same inputs, outputs and encoding; " +
                         network.architecture().describe() + " and " + other->architecture().describe() + " differ");
+}
+
+static std::vector<Network*> members_of(std::vector<Network>& networks) {
+    if (networks.empty()) throw Error("ensemble: no models");
+    std::vector<Network*> members;
+    for (Network& n : networks) members.push_back(&n);
+    check_members(members);
+    return members;
+}
+
+void ensemble_outputs(std::vector<Network>& networks, ConstMatrixView x, Matrix& average) {
+    const ConstMatrixView out = ensemble_outputs(members_of(networks), x, average);
+    if (out.data != average.data()) {
+        average.resize(out.rows, out.cols);
+        std::copy(out.data, out.data + out.rows * out.cols, average.data());
+    }
+}
+
+static Evaluation run_evaluation(const std::vector<Network*>& networks, const Dataset& data, std::size_t batch_size,
+                                 bool confusion) {
+    Network& network = *networks.front();  // encodes the inputs and reads the answers for all
+    check_members(networks);
     Evaluation ev;
     const std::size_t n_classes = network.architecture().encoding.target_digit >= 0 ? 2 : network.output_size();
     ev.examples = data.size();
@@ -83,10 +105,7 @@ Evaluation evaluate_accuracy(Network& network, const Dataset& data, std::size_t 
 }
 
 Evaluation evaluate_ensemble(std::vector<Network>& networks, const Dataset& data, std::size_t batch_size) {
-    if (networks.empty()) throw Error("ensemble: no models");
-    std::vector<Network*> members;
-    for (Network& n : networks) members.push_back(&n);
-    return run_evaluation(members, data, batch_size, true);
+    return run_evaluation(members_of(networks), data, batch_size, true);
 }
 
 }  // namespace digitnet

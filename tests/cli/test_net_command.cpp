@@ -144,3 +144,28 @@ TEST(MnistNet, InspectDrawsFiltersAndFeatureMapsAndEvalAveragesAnEnsemble) {
     CliRun title = run_cli("eval " + a + " " + b + " " + kNetData);
     EXPECT_NE(title.out.find("ensemble of "), std::string::npos) << title.out;
 }
+
+// predict --also: the answer of several models' mean output; a model given twice changes nothing.
+TEST(MnistNet, PredictAveragesTheModelsGivenWithAlso) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
+    auto dir = fresh_dir("net-predict-also");
+    const std::string a = (dir / "a.safetensors").string(), b = (dir / "b.safetensors").string();
+    ASSERT_EQ(run_cli("train " + kNetData + " " + kSmallNet + " --epochs 1 --seed 1 -o " + a).status, 0);
+    ASSERT_EQ(run_cli("train " + kNetData + " --layers 784,30,10 --train-size 2000 --epochs 1 --seed 2 -o " + b).status, 0);
+    const std::string image = (dir / "digit.png").string();
+    ASSERT_EQ(run_cli("show " + kNetData + " --index 0 -o " + image).status, 0);
+    auto outputs = [&](const std::string& models) {
+        CliRun r = run_cli("predict " + models + " " + image + " --json");
+        EXPECT_EQ(r.status, 0) << r.err;
+        return nlohmann::json::parse(r.out)["outputs"].get<std::vector<double>>();
+    };
+    const auto one = outputs(a), other = outputs(b), both = outputs(a + " --also " + b), twice = outputs(a + " --also " + a);
+    ASSERT_EQ(both.size(), 10u);
+    for (std::size_t j = 0; j < 10; ++j) {
+        EXPECT_NEAR(both[j], 0.5 * (one[j] + other[j]), 2e-3) << j;  // outputs are printed rounded
+        EXPECT_NEAR(twice[j], one[j], 2e-3) << j;
+    }
+    CliRun refused = run_cli("predict " + a + " --also " + b + " " + image + " --activations " + (dir / "x.png").string());
+    EXPECT_EQ(refused.status, 2);
+    EXPECT_EQ(line_count(refused.err), 1u) << refused.err;
+}
