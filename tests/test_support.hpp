@@ -18,9 +18,11 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <stb_image.h>
 
 #include "digitnet/dataset.hpp"
 #include "digitnet/error.hpp"
+#include "digitnet/image.hpp"
 #include "digitnet/random.hpp"
 #include "digitnet/train_config.hpp"
 
@@ -122,6 +124,19 @@ std::string error_of(F&& f) {
 
 #define EXPECT_CONTAINS(haystack, needle) \
     EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << "'" << (haystack) << "' lacks '" << (needle) << "'"
+
+// A PNG file decoded with stb_image as 8-bit RGB (empty if it cannot be read).
+inline RgbImage read_png_rgb(const std::filesystem::path& path) {
+    int w = 0, h = 0, channels = 0;
+    stbi_uc* data = stbi_load(path.string().c_str(), &w, &h, &channels, 3);
+    if (!data) return {};
+    RgbImage im;
+    im.width = static_cast<std::size_t>(w);
+    im.height = static_cast<std::size_t>(h);
+    im.rgb.assign(data, data + static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 3);
+    stbi_image_free(data);
+    return im;
+}
 
 // Writes bytes to path as they are.
 inline void write_bytes(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {

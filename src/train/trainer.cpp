@@ -97,8 +97,11 @@ static bool all_finite(const Matrix& m) {
 }
 
 bool Trainer::weights_finite() const {
-    for (const LayerTensor& t : network_.tensors())  // a --net network's (none for an MLP)
-        if (t.grad && !all_finite(*t.value)) return false;
+    if (network_.architecture().is_net()) {  // every trained tensor, dense layers included
+        for (const LayerTensor& t : network_.tensors())
+            if (t.grad && !all_finite(*t.value)) return false;
+        return true;
+    }
     for (const auto& layer : network_.layers)
         if (!all_finite(layer.weights) || !all_finite(layer.biases)) return false;
     return true;

@@ -17,6 +17,7 @@
 #include "test_support.hpp"
 
 using namespace digitnet;
+using digitnet::testing::read_png_rgb;
 using digitnet::testing::CliRun;
 using digitnet::testing::fresh_dir;
 using digitnet::testing::run_cli;
@@ -44,19 +45,6 @@ std::size_t pixels_of_colour(const RgbImage& im, Rgb c) {
         for (std::size_t x = 0; x < im.width; ++x) count += im.get(x, y) == c;
     }
     return count;
-}
-
-// A PNG file decoded with stb_image as 8-bit RGB.
-RgbImage decode_rgb(const fs::path& path) {
-    int w = 0, h = 0, channels = 0;
-    stbi_uc* data = stbi_load(path.string().c_str(), &w, &h, &channels, 3);
-    if (!data) return {};
-    RgbImage im;
-    im.width = static_cast<std::size_t>(w);
-    im.height = static_cast<std::size_t>(h);
-    im.rgb.assign(data, data + static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 3);
-    stbi_image_free(data);
-    return im;
 }
 
 }  // namespace
@@ -205,7 +193,7 @@ TEST(PlotCommand, ActivationsFigureDecodesAndIsNotBlank) {
     const fs::path png = dir / "act.png";
     const CliRun r = run_cli("plot activations -o " + png.string());
     ASSERT_EQ(r.status, 0) << r.err;
-    const RgbImage im = decode_rgb(png);
+    const RgbImage im = read_png_rgb(png);
     ASSERT_FALSE(im.rgb.empty());
     EXPECT_EQ(im.width, 1280u);
     EXPECT_EQ(im.height, 480u);
@@ -233,7 +221,7 @@ TEST(PlotCommand, MetricsFromSeveralFilesAreOverlaid) {
     const CliRun r = run_cli("plot metrics " + (dir / "run-a.jsonl").string() + " " + (dir / "run-b.jsonl").string() +
                              " -o " + png.string());
     ASSERT_EQ(r.status, 0) << r.err;
-    const RgbImage im = decode_rgb(png);
+    const RgbImage im = read_png_rgb(png);
     ASSERT_FALSE(im.rgb.empty());
     EXPECT_EQ(im.width, 1280u);
     EXPECT_EQ(im.height, 480u);

@@ -14,6 +14,7 @@
 #include "test_support.hpp"
 
 using namespace digitnet;
+using digitnet::testing::read_png_rgb;
 using digitnet::testing::CliRun;
 using digitnet::testing::fresh_dir;
 using digitnet::testing::run_cli;
@@ -28,18 +29,6 @@ std::size_t count_colour(const RgbImage& im, Rgb c, int x0 = 0, int y0 = 0, int 
     for (int y = y0; y < y1; ++y)
         for (int x = x0; x < x1; ++x) n += im.get(static_cast<std::size_t>(x), static_cast<std::size_t>(y)) == c;
     return n;
-}
-
-RgbImage decode_png_file(const fs::path& path) {
-    int w = 0, h = 0, channels = 0;
-    stbi_uc* data = stbi_load(path.string().c_str(), &w, &h, &channels, 3);
-    if (!data) return {};
-    RgbImage im;
-    im.width = static_cast<std::size_t>(w);
-    im.height = static_cast<std::size_t>(h);
-    im.rgb.assign(data, data + static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 3);
-    stbi_image_free(data);
-    return im;
 }
 
 // Pixels of colour c in a run of at most `gap` pixels of other colours along row y: a dashed
@@ -215,7 +204,7 @@ TEST(PlotMetricsCommand, EachRunKeepsItsColourAndTheEpochAxisIsWhole) {
     const CliRun r = run_cli("plot metrics " + (dir / "first.jsonl").string() + " " + (dir / "second.jsonl").string() +
                              " -o " + png.string());
     ASSERT_EQ(r.status, 0) << r.err;
-    const RgbImage im = decode_png_file(png);
+    const RgbImage im = read_png_rgb(png);
     ASSERT_EQ(im.width, 1280u);
     // Run 1 in colour 0 and run 2 in colour 1, in both panels; no series took a colour of its own.
     for (std::size_t run = 0; run < 2; ++run) {
