@@ -3,8 +3,8 @@
 // bias, slid over the input image with a stride, the input padded with zeros for `same`.
 //   z(f, oy, ox) = b_f + Σ_{c, ky, kx} W(f, c, ky, kx) · x(c, oy·s + ky - pad_top, ox·s + kx - pad_left)
 // The weights are (F, C · kh · kw): row f is filter f in PyTorch's (out, in, kh, kw) order.
-// Computed as im2col and one matrix product over the whole mini-batch: every receptive field
-// becomes a row of `patches`, and z = patches Wᵀ + b is a dense layer's product over them.
+// Computed as im2col and one matrix product per image: the image's receptive fields become the
+// columns of `columns`, and the F output planes are z = W · columns + b.
 #include <cstddef>
 #include <memory>
 #include <vector>
@@ -42,7 +42,7 @@ public:
     void forward(ConstMatrixView x, bool training, Rng* rng) override;
     // x: (batch, C·H·W), grad_output = δ = ∂C_x/∂z: (batch, F·positions).
     // OVERWRITES grad_weights = (1/batch) Σ_x Σ_p δ_xp patch_xpᵀ, grad_biases = (1/batch) Σ_x Σ_p δ_xp,
-    // and *grad_x = col2im(δ W): every patch's share added back where it came from.
+    // and *grad_x = col2im(Wᵀ δ): every receptive field's share added back where it came from.
     void backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix* grad_x) override;
     std::vector<LayerTensor> tensors() override;
 
@@ -53,11 +53,13 @@ public:
     Matrix grad_weights;  // (F, C·kh·kw)
     Matrix grad_biases;   // (1, F)
 
-    // Per-batch buffers, reallocated only when the batch grows.
-    Matrix patches;       // (batch·positions, C·kh·kw): im2col of x
-    Matrix z_positions;   // (batch·positions, F): z with one position per row
-    Matrix grad_patches;  // (batch·positions, C·kh·kw): δ W
-    ProductWorkspace workspace;
+    // Buffers, one row per chunk of the batch's images, reallocated only when they grow. The chunks
+    // are shared between threads and their sums added in a fixed order, so the sums do not depend
+    // on the thread count.
+    Matrix columns;            // (chunks, C·kh·kw · positions): one image's receptive fields (im2col)
+    Matrix grad_weight_parts;  // (chunks, F·C·kh·kw)
+    Matrix grad_bias_parts;    // (chunks, F)
+    Matrix grad_columns;       // (chunks, C·kh·kw · positions): one image's ∂C/∂columns
 };
 
 // The same layer with seven plain loops and no padding tricks: slow, obviously correct, what the

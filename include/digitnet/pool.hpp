@@ -20,12 +20,12 @@ class MaxPool2d : public Layer {
 public:
     MaxPool2d(ImageShape in, std::size_t window, std::size_t stride);
     std::unique_ptr<Layer> clone() const override { return std::make_unique<MaxPool2d>(*this); }
-    // x: (batch, C·H·W) -> output: (batch, C·out_rows·out_cols); remembers where each maximum was
+    // x: (batch, C·H·W) -> output: (batch, C·out_rows·out_cols)
     void forward(ConstMatrixView x, bool training, Rng* rng) override;
-    // OVERWRITES grad_x: grad_output routed to each block's maximum
+    // OVERWRITES grad_x: grad_output routed to each block's maximum, found again in x (the first
+    // element equal to the block's output)
     void backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix* grad_x) override;
     std::size_t window, stride;
-    std::vector<std::uint32_t> argmax;  // (batch · out.size()): the column of x each output came from
 };
 
 class AvgPool2d : public Layer {

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "kernels/blas_core.hpp"
+#include "kernels/parallel.hpp"
 #include "digitnet/matrix.hpp"
 
 extern "C" {
@@ -75,5 +76,17 @@ void set_num_threads(int threads) {
 }
 
 int num_threads() { return openblas_get_num_threads(); }
+
+}  // namespace digitnet
+
+namespace digitnet {
+
+SingleThreadedBlas::SingleThreadedBlas() : threads_before_(openblas_get_num_threads()) {
+    if (threads_before_ != 1) openblas_set_num_threads(1);
+}
+
+SingleThreadedBlas::~SingleThreadedBlas() {
+    if (threads_before_ != 1) openblas_set_num_threads(threads_before_);
+}
 
 }  // namespace digitnet

@@ -1,11 +1,11 @@
-// The convolutional layer (conv.hpp): im2col, then a dense layer's products over the patches.
+// The convolutional layer (conv.hpp): im2col, then one product per image (kernels/conv_kernels.cpp).
 #include "digitnet/conv.hpp"
 
 #include <algorithm>
 #include <string>
 
 #include "digitnet/error.hpp"
-#include "kernels/im2col.hpp"
+#include "kernels/conv_kernels.hpp"
 
 namespace digitnet {
 
@@ -52,39 +52,26 @@ void Conv2d::initialize(Init init, Rng& rng) {
 
 void Conv2d::forward(ConstMatrixView x, bool, Rng*) {
     // x: (batch, C·H·W), weights: (F, C·kh·kw) -> output: (batch, F·P)
-    const std::size_t batch = x.rows, P = geometry.positions();
-    patches.resize(batch * P, geometry.patch_size());
-    im2col(x, geometry, patches);
-    // patches Wᵀ: one row per receptive field, one column per filter; then z = that + b, one plane per filter
-    z_positions.resize(batch * P, filters());
-    matmul_xWt(patches, weights, z_positions, workspace);
-    output.resize(batch, out.size());
-    positions_to_planes(z_positions, biases.data(), P, output);
+    // z_b = W · im2col(x_b) + b: row f of W against every receptive field at once (kernels/conv_kernels.cpp)
+    output.resize(x.rows, out.size());
+    conv_forward(x, geometry, weights, use_bias ? biases.data() : nullptr, columns, output);
 }
 
 void Conv2d::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix* grad_x) {
     // x: (batch, C·H·W), grad_output = δ: (batch, F·P); overwrites grad_weights, grad_biases, *grad_x
-    const std::size_t batch = x.rows, P = geometry.positions();
+    //   ∂C/∂W = (1/batch) Σ_x δ_x columns_xᵀ     (a dense layer's BP4, over the receptive fields)
+    //   ∂C/∂b_f = (1/batch) Σ_x Σ_p δ_x(f, p)
+    //   ∂C/∂x = col2im(Wᵀ δ_x): each receptive field's share added back to the pixels it was made of
+    const std::size_t batch = x.rows;
     const float inv_batch = batch ? 1.0f / static_cast<float>(batch) : 0.0f;
-    // δ with one row per receptive field (the buffer z held in the forward pass)
-    z_positions.resize(batch * P, filters());
-    planes_to_positions(grad_output, P, z_positions);
-    // ∂C/∂W = (1/batch) Σ_x Σ_p δ_xp patch_xpᵀ = (1/batch) deltaᵀ patches: a dense layer's BP4 over patches
-    matmul_deltaT_x(inv_batch, z_positions, patches, grad_weights, workspace);
-    // ∂C/∂b_f = (1/batch) Σ_x Σ_p δ_xpf
-    grad_biases.fill(0.0f);
-    for (std::size_t r = 0; r < z_positions.rows(); ++r) {
-        const float* d = z_positions.row(r);
-        for (std::size_t f = 0; f < filters(); ++f) grad_biases.data()[f] += d[f];
-    }
-    for (float& g : grad_biases) g *= inv_batch;
-    // ∂C/∂x: each patch's δ W, added back to the pixels the patch was made of
+    MatrixView grad_x_view;
     if (grad_x) {
-        grad_patches.resize(batch * P, geometry.patch_size());
-        matmul_delta_W(z_positions, weights, grad_patches);
         grad_x->resize(batch, in.size());
-        col2im(grad_patches, geometry, *grad_x);
+        grad_x_view = *grad_x;
     }
+    conv_backward(x, geometry, weights, grad_output, inv_batch, grad_weights, use_bias ? grad_biases.data() : nullptr,
+                  grad_x ? &grad_x_view : nullptr, columns, grad_weight_parts, grad_bias_parts, grad_columns);
+    if (!use_bias) grad_biases.fill(0.0f);
 }
 
 std::vector<LayerTensor> Conv2d::tensors() {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "kernels/parallel.hpp"
+
 namespace digitnet {
 
 // Each unit is decided by 16 random bits (four units per 64-bit draw): dropped when they are
@@ -29,14 +31,19 @@ ActivationLayer::ActivationLayer(ImageShape shape, Activation activation_)
 void ActivationLayer::forward(ConstMatrixView x, bool, Rng*) {
     // x: (batch, n) -> output: (batch, n)
     output.resize(x.rows, x.cols);
-    activate(activation, x, output);
+    for_image_ranges(x.rows, [&](std::size_t first, std::size_t last) {
+        activate(activation, read_rows(x, first, last), write_rows(output, first, last));
+    });
 }
 
 void ActivationLayer::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix* grad_x) {
     // x: (batch, n), grad_output: (batch, n); overwrites *grad_x = grad_output ⊙ σ'(x)
     if (!grad_x) return;
     grad_x->resize(x.rows, x.cols);
-    activation_backward(activation, x, output, grad_output, *grad_x);
+    for_image_ranges(x.rows, [&](std::size_t first, std::size_t last) {
+        activation_backward(activation, read_rows(x, first, last), read_rows(output, first, last),
+                            read_rows(grad_output, first, last), write_rows(*grad_x, first, last));
+    });
 }
 
 // --- dropout: a = x ⊙ mask while training ---

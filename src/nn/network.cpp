@@ -75,7 +75,17 @@ static void build_net(const std::vector<LayerSpec>& plan, std::vector<std::uniqu
                 features.push_back(std::make_unique<Conv2d>(
                     conv_geometry(s.in, s.kernel_rows, s.kernel_cols, s.stride, s.same), s.filters));
                 break;
-            case LayerKind::maxpool: features.push_back(std::make_unique<MaxPool2d>(s.in, s.window, s.stride)); break;
+            case LayerKind::maxpool: {
+                // max(σ(x)) = σ(max(x)) for an increasing σ, the maximum the same element: pooling
+                // first gives the same numbers with σ computed on a quarter of them.
+                auto* before = features.empty() ? nullptr : dynamic_cast<ActivationLayer*>(features.back().get());
+                const bool increasing = before && before->activation != Activation::softmax;
+                const Activation sigma = increasing ? before->activation : Activation::identity;
+                if (increasing) features.pop_back();
+                features.push_back(std::make_unique<MaxPool2d>(s.in, s.window, s.stride));
+                if (increasing) features.push_back(std::make_unique<ActivationLayer>(features.back()->out, sigma));
+                break;
+            }
             case LayerKind::avgpool: features.push_back(std::make_unique<AvgPool2d>(s.in, s.window, s.stride)); break;
             case LayerKind::activation: features.push_back(std::make_unique<ActivationLayer>(s.in, s.activation)); break;
             case LayerKind::dropout: features.push_back(std::make_unique<DropoutLayer>(s.in, s.p)); break;

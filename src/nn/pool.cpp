@@ -5,6 +5,7 @@
 #include <string>
 
 #include "digitnet/error.hpp"
+#include "kernels/parallel.hpp"
 
 namespace digitnet {
 
@@ -22,38 +23,86 @@ MaxPool2d::MaxPool2d(ImageShape in_, std::size_t window_, std::size_t stride_)
 void MaxPool2d::forward(ConstMatrixView x, bool, Rng*) {
     // x: (batch, C·H·W) -> output: (batch, C·out_rows·out_cols); a = max over each block
     output.resize(x.rows, out.size());
-    argmax.resize(x.rows * out.size());
-    for (std::size_t b = 0; b < x.rows; ++b) {
-        const float* xb = x.row(b);
-        float* ob = output.row(b);
-        std::uint32_t* ab = argmax.data() + b * out.size();
-        for (std::size_t c = 0; c < in.channels; ++c)
-            for (std::size_t oy = 0; oy < out.rows; ++oy)
-                for (std::size_t ox = 0; ox < out.cols; ++ox) {
-                    std::size_t best = (c * in.rows + oy * stride) * in.cols + ox * stride;
-                    for (std::size_t ky = 0; ky < window; ++ky)
-                        for (std::size_t kx = 0; kx < window; ++kx) {
-                            const std::size_t i = (c * in.rows + oy * stride + ky) * in.cols + ox * stride + kx;
-                            if (xb[i] > xb[best]) best = i;  // ties keep the first in reading order
-                        }
-                    const std::size_t o = (c * out.rows + oy) * out.cols + ox;
-                    ob[o] = xb[best];
-                    ab[o] = static_cast<std::uint32_t>(best);
+    const std::size_t H = in.rows, W = in.cols, OH = out.rows, OW = out.cols;
+    for_image_ranges(x.rows, [&](std::size_t first, std::size_t last) {
+    for (std::size_t b = first; b < last; ++b)
+        for (std::size_t c = 0; c < in.channels; ++c) {
+            const float* plane = x.row(b) + c * H * W;
+            float* o = output.row(b) + c * OH * OW;
+            if (window == 2 && stride == 2) {  // the common case, in a loop the compiler vectorises
+                for (std::size_t oy = 0; oy < OH; ++oy, o += OW) {
+                    const float* r0 = plane + 2 * oy * W;
+                    const float* r1 = r0 + W;
+                    for (std::size_t ox = 0; ox < OW; ++ox)
+                        o[ox] = std::max(std::max(r0[2 * ox], r0[2 * ox + 1]), std::max(r1[2 * ox], r1[2 * ox + 1]));
                 }
-    }
+                continue;
+            }
+            for (std::size_t oy = 0; oy < OH; ++oy, o += OW)
+                for (std::size_t ox = 0; ox < OW; ++ox) {
+                    float best = plane[oy * stride * W + ox * stride];
+                    for (std::size_t ky = 0; ky < window; ++ky)
+                        for (std::size_t kx = 0; kx < window; ++kx)
+                            best = std::max(best, plane[(oy * stride + ky) * W + ox * stride + kx]);
+                    o[ox] = best;
+                }
+        }
+    });
 }
 
 void MaxPool2d::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix* grad_x) {
-    // grad_output: (batch, C·out_rows·out_cols); overwrites *grad_x: (batch, C·H·W)
+    // x: the forward pass's input, grad_output: (batch, C·out_rows·out_cols); overwrites *grad_x:
+    // (batch, C·H·W). Each block's maximum is found again: the first element, in reading order,
+    // equal to the block's output.
     if (!grad_x) return;
     grad_x->resize(x.rows, x.cols);
-    grad_x->fill(0.0f);
-    for (std::size_t b = 0; b < x.rows; ++b) {
-        const float* g = grad_output.row(b);
-        const std::uint32_t* ab = argmax.data() + b * out.size();
-        float* gx = grad_x->row(b);
-        for (std::size_t o = 0; o < out.size(); ++o) gx[ab[o]] += g[o];  // blocks may overlap
-    }
+    const std::size_t H = in.rows, W = in.cols, OH = out.rows, OW = out.cols;
+    const bool tiled = window == 2 && stride == 2 && H == 2 * OH && W == 2 * OW;  // every x in one block
+    for_image_ranges(x.rows, [&](std::size_t first, std::size_t last) {
+    if (!tiled) std::fill(grad_x->row(first), grad_x->row(first) + (last - first) * x.cols, 0.0f);
+    for (std::size_t b = first; b < last; ++b)
+        for (std::size_t c = 0; c < in.channels; ++c) {
+            const float* plane = x.row(b) + c * H * W;
+            const float* a = output.row(b) + c * OH * OW;
+            const float* g = grad_output.row(b) + c * OH * OW;
+            float* gx = grad_x->row(b) + c * H * W;
+            if (tiled) {  // the common case without branches: the first of the four equal to the max
+                for (std::size_t oy = 0; oy < OH; ++oy) {
+                    const float* r0 = plane + 2 * oy * W;
+                    const float* r1 = r0 + W;
+                    float* g0 = gx + 2 * oy * W;
+                    float* g1 = g0 + W;
+                    for (std::size_t ox = 0; ox < OW; ++ox) {
+                        const float best = a[oy * OW + ox], grad = g[oy * OW + ox];
+                        const bool at00 = r0[2 * ox] == best;
+                        const bool at01 = !at00 && r0[2 * ox + 1] == best;
+                        const bool at10 = !at00 && !at01 && r1[2 * ox] == best;
+                        const bool at11 = !at00 && !at01 && !at10;
+                        g0[2 * ox] = at00 ? grad : 0.0f;
+                        g0[2 * ox + 1] = at01 ? grad : 0.0f;
+                        g1[2 * ox] = at10 ? grad : 0.0f;
+                        g1[2 * ox + 1] = at11 ? grad : 0.0f;
+                    }
+                }
+                continue;
+            }
+            for (std::size_t oy = 0; oy < OH; ++oy)
+                for (std::size_t ox = 0; ox < OW; ++ox) {
+                    const float best = a[oy * OW + ox];
+                    std::size_t at = (oy * stride) * W + ox * stride;
+                    for (std::size_t ky = 0, found = 0; ky < window && !found; ++ky)
+                        for (std::size_t kx = 0; kx < window; ++kx) {
+                            const std::size_t i = (oy * stride + ky) * W + ox * stride + kx;
+                            if (plane[i] == best) {
+                                at = i;
+                                found = 1;
+                                break;
+                            }
+                        }
+                    gx[at] += g[oy * OW + ox];  // blocks may overlap
+                }
+        }
+    });
 }
 
 AvgPool2d::AvgPool2d(ImageShape in_, std::size_t window_, std::size_t stride_)
@@ -63,7 +112,8 @@ void AvgPool2d::forward(ConstMatrixView x, bool, Rng*) {
     // x: (batch, C·H·W) -> output: (batch, C·out_rows·out_cols); a = mean of each block
     output.resize(x.rows, out.size());
     const float inv_area = 1.0f / static_cast<float>(window * window);
-    for (std::size_t b = 0; b < x.rows; ++b) {
+    for_image_ranges(x.rows, [&](std::size_t first, std::size_t last) {
+    for (std::size_t b = first; b < last; ++b) {
         const float* xb = x.row(b);
         float* ob = output.row(b);
         for (std::size_t c = 0; c < in.channels; ++c)
@@ -76,15 +126,17 @@ void AvgPool2d::forward(ConstMatrixView x, bool, Rng*) {
                     ob[(c * out.rows + oy) * out.cols + ox] = sum * inv_area;
                 }
     }
+    });
 }
 
 void AvgPool2d::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix* grad_x) {
     // grad_output: (batch, C·out_rows·out_cols); overwrites *grad_x: (batch, C·H·W)
     if (!grad_x) return;
     grad_x->resize(x.rows, x.cols);
-    grad_x->fill(0.0f);
     const float inv_area = 1.0f / static_cast<float>(window * window);
-    for (std::size_t b = 0; b < x.rows; ++b) {
+    for_image_ranges(x.rows, [&](std::size_t first, std::size_t last) {
+    std::fill(grad_x->row(first), grad_x->row(first) + (last - first) * x.cols, 0.0f);
+    for (std::size_t b = first; b < last; ++b) {
         const float* g = grad_output.row(b);
         float* gx = grad_x->row(b);
         for (std::size_t c = 0; c < in.channels; ++c)
@@ -96,6 +148,7 @@ void AvgPool2d::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix*
                             gx[(c * in.rows + oy * stride + ky) * in.cols + ox * stride + kx] += share;
                 }
     }
+    });
 }
 
 }  // namespace digitnet

@@ -1,0 +1,206 @@
+// The convolution's fast path (conv_kernels.hpp): Caffe's im2col, one sgemm per image, the
+// mini-batch's images shared between threads.
+#include "kernels/conv_kernels.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+#include "kernels/parallel.hpp"
+
+namespace digitnet {
+
+// The output columns [lo, hi) whose input column ox·s + k - pad lies inside [0, size).
+static void inside_range(std::size_t out, std::size_t k, std::size_t stride, std::size_t pad, std::size_t size,
+                         std::size_t& lo, std::size_t& hi) {
+    // ox·s + k ≥ pad  and  ox·s + k < size + pad
+    lo = k >= pad ? 0 : (pad - k + stride - 1) / stride;
+    hi = size + pad > k ? std::min(out, (size + pad - k + stride - 1) / stride) : 0;
+    if (hi < lo) hi = lo;
+}
+
+// dst[0, n) = src[0, n) for the short runs of a convolution's rows
+// (8 to 28 floats): a plain loop, or with AVX-512 whole registers and one masked tail.
+static inline void copy_run(const float* src, float* dst, std::size_t n) {
+#if defined(__AVX512F__)
+    for (; n >= 16; n -= 16, src += 16, dst += 16) _mm512_storeu_ps(dst, _mm512_loadu_ps(src));
+    if (n) {
+        const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+        _mm512_mask_storeu_ps(dst, m, _mm512_maskz_loadu_ps(m, src));
+    }
+#else
+    for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+#endif
+}
+
+// No padding and stride 1: every kernel position sees a whole out_rows × out_cols window.
+static bool plain_geometry(const ConvGeometry& g) {
+    return g.stride == 1 && g.pad_top == 0 && g.pad_left == 0 && g.out_rows + g.kernel_rows - 1 == g.in.rows &&
+           g.out_cols + g.kernel_cols - 1 == g.in.cols;
+}
+
+void im2col(const float* image, const ConvGeometry& g, float* columns) {
+    const std::size_t H = g.in.rows, W = g.in.cols, s = g.stride, OW = g.out_cols;
+    if (plain_geometry(g)) {
+        for (std::size_t c = 0; c < g.in.channels; ++c)
+            for (std::size_t ky = 0; ky < g.kernel_rows; ++ky)
+                for (std::size_t kx = 0; kx < g.kernel_cols; ++kx) {
+                    const float* src = image + (c * H + ky) * W + kx;
+                    for (std::size_t oy = 0; oy < g.out_rows; ++oy, columns += OW) copy_run(src + oy * W, columns, OW);
+                }
+        return;
+    }
+    for (std::size_t c = 0; c < g.in.channels; ++c)
+        for (std::size_t ky = 0; ky < g.kernel_rows; ++ky)
+            for (std::size_t kx = 0; kx < g.kernel_cols; ++kx) {
+                std::size_t lo, hi;
+                inside_range(OW, kx, s, g.pad_left, W, lo, hi);
+                for (std::size_t oy = 0; oy < g.out_rows; ++oy, columns += OW) {
+                    const std::size_t iy = oy * s + ky;  // in padded coordinates
+                    if (iy < g.pad_top || iy >= H + g.pad_top || lo == hi) {
+                        std::fill(columns, columns + OW, 0.0f);
+                        continue;
+                    }
+                    const float* row = image + (c * H + iy - g.pad_top) * W;
+                    std::fill(columns, columns + lo, 0.0f);
+                    if (s == 1) {  // short runs (8 to 28 floats): a plain loop beats a call to memcpy
+                        copy_run(row + lo + kx - g.pad_left, columns + lo, hi - lo);
+                    } else {
+                        for (std::size_t ox = lo; ox < hi; ++ox) columns[ox] = row[ox * s + kx - g.pad_left];
+                    }
+                    std::fill(columns + hi, columns + OW, 0.0f);
+                }
+            }
+}
+
+#if defined(__AVX512F__)
+// The plain col2im for inputs at most 16 wide: each row of grad_image summed in one register from
+// the kw shifted runs of every kernel row that reaches it, then stored once (adding the runs in
+// memory one after another would reload each store at once, which the CPU cannot forward).
+static void col2im_narrow(const float* columns, const ConvGeometry& g, float* grad_image) {
+    const std::size_t H = g.in.rows, W = g.in.cols, OH = g.out_rows, OW = g.out_cols, P = g.positions();
+    const std::size_t kh = g.kernel_rows, kw = g.kernel_cols;
+    const __mmask16 run_mask = static_cast<__mmask16>((1u << OW) - 1), row_mask = static_cast<__mmask16>((1u << W) - 1);
+    __m512i shift[16];
+    __mmask16 shift_mask[16];
+    for (std::size_t kx = 0; kx < kw; ++kx) {  // lane i takes lane i - kx of the run
+        alignas(64) int idx[16];
+        for (int i = 0; i < 16; ++i) idx[i] = (i - static_cast<int>(kx)) & 15;
+        shift[kx] = _mm512_load_si512(idx);
+        shift_mask[kx] = static_cast<__mmask16>(run_mask << kx);
+    }
+    for (std::size_t c = 0; c < g.in.channels; ++c)
+        for (std::size_t iy = 0; iy < H; ++iy) {
+            __m512 sum = _mm512_setzero_ps();
+            for (std::size_t ky = 0; ky < kh; ++ky) {
+                if (iy < ky || iy - ky >= OH) continue;
+                const float* run = columns + (c * kh + ky) * kw * P + (iy - ky) * OW;
+                for (std::size_t kx = 0; kx < kw; ++kx, run += P)
+                    sum = _mm512_add_ps(sum, _mm512_maskz_permutexvar_ps(shift_mask[kx], shift[kx],
+                                                                         _mm512_maskz_loadu_ps(run_mask, run)));
+            }
+            _mm512_mask_storeu_ps(grad_image + (c * H + iy) * W, row_mask, sum);
+        }
+}
+#endif
+
+void col2im(const float* columns, const ConvGeometry& g, float* grad_image) {
+    const std::size_t H = g.in.rows, W = g.in.cols, s = g.stride, OW = g.out_cols;
+#if defined(__AVX512F__)
+    if (plain_geometry(g) && W <= 16 && g.kernel_cols <= 16) return col2im_narrow(columns, g, grad_image);
+#endif
+    std::fill(grad_image, grad_image + g.in.size(), 0.0f);
+    for (std::size_t c = 0; c < g.in.channels; ++c)
+        for (std::size_t ky = 0; ky < g.kernel_rows; ++ky)
+            for (std::size_t kx = 0; kx < g.kernel_cols; ++kx) {
+                std::size_t lo, hi;
+                inside_range(OW, kx, s, g.pad_left, W, lo, hi);
+                for (std::size_t oy = 0; oy < g.out_rows; ++oy, columns += OW) {
+                    const std::size_t iy = oy * s + ky;
+                    if (iy < g.pad_top || iy >= H + g.pad_top) continue;
+                    float* row = grad_image + (c * H + iy - g.pad_top) * W;
+                    for (std::size_t ox = lo; ox < hi; ++ox) row[ox * s + kx - g.pad_left] += columns[ox];
+                }
+            }
+}
+
+void conv_forward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, const float* biases,
+                  Matrix& columns, MatrixView out) {
+    // x: (batch, C·H·W), weights: (F, K) -> out: (batch, F·P)
+    const std::size_t batch = x.rows, F = weights.rows, K = weights.cols, P = g.positions();
+    const std::size_t chunks = image_chunks(batch);
+    columns.resize(chunks, K * P);
+    for_each_chunk(chunks, [&](std::size_t j) {
+        float* cols = columns.row(j);
+        for (std::size_t b = chunk_begin(batch, chunks, j); b < chunk_begin(batch, chunks, j + 1); ++b) {
+            float* z = out.row(b);
+            im2col(x.row(b), g, cols);
+            // z_b (F, P) = W (F, K) · columns_b (K, P)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(F), static_cast<int>(P),
+                        static_cast<int>(K), 1.0f, weights.data, static_cast<int>(K), cols, static_cast<int>(P), 0.0f,
+                        z, static_cast<int>(P));
+            if (biases)
+                for (std::size_t f = 0; f < F; ++f) {
+                    const float bias = biases[f];
+                    for (std::size_t p = 0; p < P; ++p) z[f * P + p] += bias;
+                }
+        }
+    });
+}
+
+void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, ConstMatrixView grad_out,
+                   float scale, MatrixView grad_weights, float* grad_biases, MatrixView* grad_x, Matrix& columns,
+                   Matrix& grad_weight_parts, Matrix& grad_bias_parts, Matrix& grad_columns) {
+    // x: (batch, C·H·W), grad_out = δ: (batch, F·P); overwrites grad_weights, grad_biases, *grad_x
+    const std::size_t batch = grad_out.rows, F = weights.rows, K = weights.cols, P = g.positions();
+    const std::size_t chunks = image_chunks(batch);
+    columns.resize(chunks, K * P);
+    grad_weight_parts.resize(chunks, F * K);
+    grad_bias_parts.resize(chunks, F);
+    if (grad_x) grad_columns.resize(chunks, K * P);
+    for_each_chunk(chunks, [&](std::size_t j) {
+        float* gw = grad_weight_parts.row(j);
+        float* gb = grad_bias_parts.row(j);
+        std::fill(gb, gb + F, 0.0f);
+        const std::size_t first = chunk_begin(batch, chunks, j), last = chunk_begin(batch, chunks, j + 1);
+        float* cols = columns.row(j);
+        for (std::size_t b = first; b < last; ++b) {
+            const float* delta = grad_out.row(b);
+            im2col(x.row(b), g, cols);  // again: cheaper than keeping the batch's, which leaves the cache
+            // this chunk's Σ_b δ_b (F, P) · columns_bᵀ (P, K)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(F), static_cast<int>(K),
+                        static_cast<int>(P), 1.0f, delta, static_cast<int>(P), cols, static_cast<int>(P),
+                        b == first ? 0.0f : 1.0f, gw, static_cast<int>(K));
+            for (std::size_t f = 0; f < F; ++f) {
+                float sum = 0.0f;
+                for (std::size_t p = 0; p < P; ++p) sum += delta[f * P + p];
+                gb[f] += sum;
+            }
+            if (grad_x) {
+                // ∂C/∂columns_b (K, P) = Wᵀ (K, F) · δ_b (F, P), then back to the pixels
+                float* gcols = grad_columns.row(j);
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(K), static_cast<int>(P),
+                            static_cast<int>(F), 1.0f, weights.data, static_cast<int>(K), delta, static_cast<int>(P),
+                            0.0f, gcols, static_cast<int>(P));
+                col2im(gcols, g, grad_x->row(b));
+            }
+        }
+    });
+    // the chunks' parts, added in chunk order
+    for (std::size_t i = 0; i < F * K; ++i) {
+        float sum = 0.0f;
+        for (std::size_t j = 0; j < chunks; ++j) sum += grad_weight_parts(j, i);
+        grad_weights.data[i] = scale * sum;
+    }
+    if (grad_biases)
+        for (std::size_t f = 0; f < F; ++f) {
+            float sum = 0.0f;
+            for (std::size_t j = 0; j < chunks; ++j) sum += grad_bias_parts(j, f);
+            grad_biases[f] = scale * sum;
+        }
+}
+
+}  // namespace digitnet

@@ -1,0 +1,34 @@
+#pragma once
+// Inside the library: the convolution's fast path (conv_kernels.cpp). Each image's receptive
+// fields become the columns of a (C·kh·kw, P) matrix (im2col, Caffe's layout), so that the
+// filters times that matrix is the image's F output planes, already in image_shape.hpp's layout:
+//   out_b (F, P) = W (F, K) · columns_b (K, P) + b       K = C·kh·kw, P = out_rows·out_cols
+// The images of a mini-batch are shared between threads (parallel.hpp), each product one sgemm.
+#include <cstddef>
+
+#include "digitnet/conv.hpp"
+
+namespace digitnet {
+
+// columns row (c·kh + ky)·kw + kx, column oy·out_cols + ox
+//   = image(c, oy·s + ky - pad_top, ox·s + kx - pad_left), or 0 where that is in the padding.
+// image: C·H·W floats, columns: K·P floats.
+void im2col(const float* image, const ConvGeometry& g, float* columns);
+// The adjoint: grad_image = 0, then every column value added where im2col took it from.
+void col2im(const float* columns, const ConvGeometry& g, float* grad_image);
+
+// x: (batch, C·H·W) -> out: (batch, F·P), sized by the caller. biases null: no bias.
+// columns is scratch, sized here: (chunks, K·P), one image's receptive fields per chunk.
+void conv_forward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, const float* biases,
+                  Matrix& columns, MatrixView out);
+
+// x: the forward pass's input, grad_out = δ: (batch, F·P). OVERWRITES
+//   grad_weights = scale Σ_b δ_b columns_bᵀ, grad_biases = scale Σ_b Σ_p δ_b(·, p),
+//   and, when grad_x is not null, grad_x_b = col2im(Wᵀ δ_b).
+// Each image's columns are made again (im2col of x). columns, the parts and grad_columns are
+// scratch, sized here: (chunks, K·P), (chunks, F·K), (chunks, F), (chunks, K·P).
+void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, ConstMatrixView grad_out,
+                   float scale, MatrixView grad_weights, float* grad_biases, MatrixView* grad_x, Matrix& columns,
+                   Matrix& grad_weight_parts, Matrix& grad_bias_parts, Matrix& grad_columns);
+
+}  // namespace digitnet

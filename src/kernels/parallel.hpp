@@ -1,0 +1,73 @@
+#pragma once
+// Inside the library: sharing a mini-batch's images between threads (the convolutional layers).
+// The images are cut into a fixed number of chunks, whatever the thread count, so that sums taken
+// chunk by chunk and then in chunk order give the same bytes with 1 thread or 8.
+#include <algorithm>
+#include <cstddef>
+#include <thread>
+#include <vector>
+
+#include "digitnet/matrix.hpp"
+
+namespace digitnet {
+
+// While one of these lives, OpenBLAS multiplies on the calling thread only, so that threads of
+// ours can each call it at once (blas_core.cpp).
+class SingleThreadedBlas {
+public:
+    SingleThreadedBlas();
+    ~SingleThreadedBlas();
+    SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+    SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+
+private:
+    int threads_before_;
+};
+
+// How many chunks `images` images are cut into: at most 8, and at least 4 images each when there
+// are enough (fewer, larger chunks cost less to start).
+inline std::size_t image_chunks(std::size_t images) {
+    return std::max<std::size_t>(1, std::min<std::size_t>(8, images / 4));
+}
+// Chunk j of `chunks`: images [first, last).
+inline std::size_t chunk_begin(std::size_t images, std::size_t chunks, std::size_t j) { return images * j / chunks; }
+
+// work(j) for every chunk j in [0, chunks): the chunks are shared by num_threads() threads, each
+// taking a run of consecutive chunks, with OpenBLAS single-threaded meanwhile. work(j) must
+// touch only chunk j's memory.
+template <typename Work>
+void for_each_chunk(std::size_t chunks, Work&& work) {
+    const std::size_t threads = std::min<std::size_t>(chunks, static_cast<std::size_t>(std::max(num_threads(), 1)));
+    if (threads <= 1) {
+        for (std::size_t j = 0; j < chunks; ++j) work(j);
+        return;
+    }
+    SingleThreadedBlas single;
+    auto run = [&](std::size_t t) {
+        for (std::size_t j = chunks * t / threads; j < chunks * (t + 1) / threads; ++j) work(j);
+    };
+    std::vector<std::thread> helpers;
+    for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(run, t);
+    run(0);
+    for (auto& h : helpers) h.join();
+}
+
+// Rows [first, last) of a matrix, to read and to write.
+inline ConstMatrixView read_rows(ConstMatrixView m, std::size_t first, std::size_t last) {
+    return {m.row(first), last - first, m.cols};
+}
+inline MatrixView write_rows(MatrixView m, std::size_t first, std::size_t last) {
+    return {m.row(first), last - first, m.cols};
+}
+
+// work(first, last) over the images [0, images), in image_chunks(images) chunks shared as above:
+// for layers whose every image is computed apart from the others.
+template <typename Work>
+void for_image_ranges(std::size_t images, Work&& work) {
+    const std::size_t chunks = image_chunks(images);
+    for_each_chunk(chunks, [&](std::size_t j) {
+        work(chunk_begin(images, chunks, j), chunk_begin(images, chunks, j + 1));
+    });
+}
+
+}  // namespace digitnet
