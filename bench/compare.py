@@ -61,11 +61,11 @@ CONFIGS = {
         digitnet=["--preset", "best-mlp", "--augment=false"]),
     # Convolutional networks: `net` is digitnet's --net text, which the PyTorch contender builds
     # with examples/load_in_pytorch.py (its default initialisation; the speed is what is compared).
-    "cnn-small": dict(
-        description="conv 24x5x5 relu, max-pool 2, conv 32x5x5 relu, max-pool 2, dense 10 softmax; batch 128, "
-                    "momentum 0.9 lr 0.05 (the fast-99 preset's network)",
-        net="conv5x5x24 relu maxpool2 conv5x5x32 relu maxpool2 flatten dense10 softmax",
-        batch=128, lr=0.05, optimizer="momentum", digitnet=["--preset", "fast-99"]),
+    "fast-99": dict(
+        description="the fast-99 preset's network: conv 12x5x5 batchnorm relu, max-pool 2, conv 24x5x5 batchnorm relu, "
+                    "max-pool 2, dense 100 relu, dense 10 softmax; batch 64, momentum 0.9 lr 0.1",
+        net="conv5x5x12 batchnorm relu maxpool2 conv5x5x24 batchnorm relu maxpool2 flatten dense100 relu dense10 softmax",
+        batch=64, lr=0.1, optimizer="momentum", digitnet=["--preset", "fast-99"]),
     "lenet5": dict(
         description="LeNet-5: conv 6x5x5 same tanh, avg-pool 2, conv 16x5x5 tanh, avg-pool 2, conv 120x5x5 tanh, "
                     "dense 84 tanh, dense 10 softmax; batch 64, momentum 0.9 lr 0.05",

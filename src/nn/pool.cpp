@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <string>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include "digitnet/error.hpp"
 #include "kernels/parallel.hpp"
@@ -50,6 +53,49 @@ void MaxPool2d::forward(ConstMatrixView x, bool, Rng*) {
     });
 }
 
+// One row of 2×2 blocks (stride 2) in max-pooling's backward pass: each block's gradient goes to
+// the first of its four (reading order: r0[2i], r0[2i+1], r1[2i], r1[2i+1]) equal to its output
+// `best`, the others get 0. r0, r1, g0 = gx, g1 = gx + W: the two input rows and their gradients.
+static void route_to_max_2x2(const float* r0, const float* best, const float* grad, float* gx, std::size_t W,
+                             std::size_t n) {
+    const float* r1 = r0 + W;
+    float* g0 = gx;
+    float* g1 = gx + W;
+    std::size_t i = 0;
+#if defined(__AVX512F__)
+    // 8 blocks at a time: the outputs and gradients duplicated onto both lanes of their block
+    const __m512i pairs = _mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0);
+    const __mmask16 even = 0x5555, odd = 0xAAAA;
+    for (; i < n; i += 8) {
+        const std::size_t blocks = std::min<std::size_t>(8, n - i);
+        const __mmask16 out_mask = static_cast<__mmask16>((1u << blocks) - 1);
+        const __mmask16 in_mask = static_cast<__mmask16>((1u << (2 * blocks)) - 1);
+        const __m512 b = _mm512_permutexvar_ps(pairs, _mm512_maskz_loadu_ps(out_mask, best + i));
+        const __m512 d = _mm512_permutexvar_ps(pairs, _mm512_maskz_loadu_ps(out_mask, grad + i));
+        const __mmask16 eq0 = _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(in_mask, r0 + 2 * i), b, _CMP_EQ_OQ);
+        const __mmask16 eq1 = _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(in_mask, r1 + 2 * i), b, _CMP_EQ_OQ);
+        const unsigned at00 = eq0 & even;
+        const unsigned at01 = eq0 & odd & ~(at00 << 1);
+        const unsigned row0 = at00 | (at01 >> 1);           // per block, on its even lane: found in r0
+        const unsigned taken0 = row0 | (row0 << 1);
+        const unsigned at10 = eq1 & even & ~taken0;
+        const unsigned at11 = odd & ~((row0 | at10) << 1);  // the last one, when no other was equal
+        _mm512_mask_storeu_ps(g0 + 2 * i, in_mask, _mm512_maskz_mov_ps(static_cast<__mmask16>(at00 | at01), d));
+        _mm512_mask_storeu_ps(g1 + 2 * i, in_mask, _mm512_maskz_mov_ps(static_cast<__mmask16>(at10 | at11), d));
+    }
+#endif
+    for (; i < n; ++i) {
+        const bool at00 = r0[2 * i] == best[i];
+        const bool at01 = !at00 && r0[2 * i + 1] == best[i];
+        const bool at10 = !at00 && !at01 && r1[2 * i] == best[i];
+        const bool at11 = !at00 && !at01 && !at10;
+        g0[2 * i] = at00 ? grad[i] : 0.0f;
+        g0[2 * i + 1] = at01 ? grad[i] : 0.0f;
+        g1[2 * i] = at10 ? grad[i] : 0.0f;
+        g1[2 * i + 1] = at11 ? grad[i] : 0.0f;
+    }
+}
+
 void MaxPool2d::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix* grad_x) {
     // x: the forward pass's input, grad_output: (batch, C·out_rows·out_cols); overwrites *grad_x:
     // (batch, C·H·W). Each block's maximum is found again: the first element, in reading order,
@@ -66,24 +112,9 @@ void MaxPool2d::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix*
             const float* a = output.row(b) + c * OH * OW;
             const float* g = grad_output.row(b) + c * OH * OW;
             float* gx = grad_x->row(b) + c * H * W;
-            if (tiled) {  // the common case without branches: the first of the four equal to the max
-                for (std::size_t oy = 0; oy < OH; ++oy) {
-                    const float* r0 = plane + 2 * oy * W;
-                    const float* r1 = r0 + W;
-                    float* g0 = gx + 2 * oy * W;
-                    float* g1 = g0 + W;
-                    for (std::size_t ox = 0; ox < OW; ++ox) {
-                        const float best = a[oy * OW + ox], grad = g[oy * OW + ox];
-                        const bool at00 = r0[2 * ox] == best;
-                        const bool at01 = !at00 && r0[2 * ox + 1] == best;
-                        const bool at10 = !at00 && !at01 && r1[2 * ox] == best;
-                        const bool at11 = !at00 && !at01 && !at10;
-                        g0[2 * ox] = at00 ? grad : 0.0f;
-                        g0[2 * ox + 1] = at01 ? grad : 0.0f;
-                        g1[2 * ox] = at10 ? grad : 0.0f;
-                        g1[2 * ox + 1] = at11 ? grad : 0.0f;
-                    }
-                }
+            if (tiled) {
+                for (std::size_t oy = 0; oy < OH; ++oy)
+                    route_to_max_2x2(plane + 2 * oy * W, a + oy * OW, g + oy * OW, gx + 2 * oy * W, W, OW);
                 continue;
             }
             for (std::size_t oy = 0; oy < OH; ++oy)
@@ -116,6 +147,17 @@ void AvgPool2d::forward(ConstMatrixView x, bool, Rng*) {
     for (std::size_t b = first; b < last; ++b) {
         const float* xb = x.row(b);
         float* ob = output.row(b);
+        if (window == 2 && stride == 2) {  // the common case, in a loop the compiler vectorises
+            for (std::size_t c = 0; c < in.channels; ++c)
+                for (std::size_t oy = 0; oy < out.rows; ++oy) {
+                    const float* r0 = xb + (c * in.rows + 2 * oy) * in.cols;
+                    const float* r1 = r0 + in.cols;
+                    float* o = ob + (c * out.rows + oy) * out.cols;
+                    for (std::size_t ox = 0; ox < out.cols; ++ox)
+                        o[ox] = (((r0[2 * ox] + r0[2 * ox + 1]) + r1[2 * ox]) + r1[2 * ox + 1]) * inv_area;  // the general loop's order
+                }
+            continue;
+        }
         for (std::size_t c = 0; c < in.channels; ++c)
             for (std::size_t oy = 0; oy < out.rows; ++oy)
                 for (std::size_t ox = 0; ox < out.cols; ++ox) {

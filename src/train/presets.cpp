@@ -103,11 +103,17 @@ static std::vector<Preset> build_presets() {
         list.push_back({"lenet5", "LeNet-5 (LeCun et al. 1998): tanh, average pooling, 6-16-120 filters, 84 units, momentum lr 0.05, batch 64, 20 epochs (paper: 99.05%)", c});
     }
     {
-        TrainConfig c = net("conv5x5x24 relu maxpool2 conv5x5x32 relu maxpool2 flatten dense10 softmax", Cost::log_likelihood,
-                            Init::he, 4, 128, 0.05f);
+        // Chosen on the validation split (2026-12-01): batch normalisation lets a large learning rate
+        // converge in three epochs; 12 and 24 filters cost half the multiply-adds of 24 and 32.
+        TrainConfig c = net("conv5x5x12 batchnorm relu maxpool2 conv5x5x24 batchnorm relu maxpool2 flatten dense100 relu "
+                            "dense10 softmax",
+                            Cost::log_likelihood, Init::he, 3, 64, 0.1f);
         c.optimizer.name = "momentum";
+        c.lr_decay = "step";
+        c.lr_step = 1;
+        c.lr_decay_factor = 0.3f;
         c.evaluate_test = false;
-        list.push_back({"fast-99", "the least training time to 99%: two conv-pool layers (24, 32 filters), momentum lr 0.05, batch 128, 4 epochs", c});
+        list.push_back({"fast-99", "the least training time to 99%: two conv-pool layers (12, 24 filters) with batch normalisation, 100 ReLU, momentum lr 0.1 ×0.3 every epoch, batch 64, 3 epochs", c});
     }
     {
         TrainConfig c = net("conv5x5x8 relu maxpool2 flatten dense10 softmax", Cost::log_likelihood, Init::he, 2, 64, 0.05f);

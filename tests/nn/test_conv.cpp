@@ -97,6 +97,37 @@ TEST(Conv2d, SamePaddingKeepsTheSizeAndValidShrinksIt) {
     EXPECT_CONTAINS(error_of([] { conv_geometry({1, 4, 4}, 5, 5, 1, false); }), "larger than its input 1×4×4");
 }
 
+TEST(Pooling, MaxPoolingOfWideRowsWithManyTiesMatchesTheBlockByBlockDefinition) {
+    // 3 channels of 6x22 (11 blocks a row: a vectorised run of 8 and a tail of 3), values from
+    // {0, 1, 2} so that most blocks hold ties, and a 2x2 stride-2 grid that covers every pixel.
+    const std::size_t C = 3, H = 6, W = 22;
+    MaxPool2d pool({C, H, W}, 2, 2);
+    Rng rng(7);
+    Matrix x(2, C * H * W), grad(2, pool.out.size());
+    for (float& v : x) v = static_cast<float>(rng.next_u64() % 3);
+    for (float& g : grad) g = static_cast<float>(rng.normal());
+    pool.forward(x, false, nullptr);
+    Matrix grad_x;
+    pool.backward(x, grad, &grad_x);
+    for (std::size_t b = 0; b < 2; ++b)
+        for (std::size_t c = 0; c < C; ++c)
+            for (std::size_t oy = 0; oy < H / 2; ++oy)
+                for (std::size_t ox = 0; ox < W / 2; ++ox) {
+                    const std::size_t o = (c * (H / 2) + oy) * (W / 2) + ox;
+                    std::size_t first = 0;
+                    float best = -1.0f;
+                    for (std::size_t k = 0; k < 4; ++k) {  // reading order: (0,0), (0,1), (1,0), (1,1)
+                        const std::size_t i = (c * H + 2 * oy + k / 2) * W + 2 * ox + k % 2;
+                        if (x(b, i) > best) best = x(b, i), first = i;
+                    }
+                    ASSERT_EQ(pool.output(b, o), best) << b << " " << o;
+                    for (std::size_t k = 0; k < 4; ++k) {
+                        const std::size_t i = (c * H + 2 * oy + k / 2) * W + 2 * ox + k % 2;
+                        ASSERT_EQ(grad_x(b, i), i == first ? grad(b, o) : 0.0f) << b << " " << o << " " << k;
+                    }
+                }
+}
+
 TEST(Pooling, MaxRoutesTheGradientToTheFirstOfEqualMaximaAndAverageSharesIt) {
     // One 2x4 image, two 2x2 blocks: the first holds a tie (3, 3), the second a single maximum.
     MaxPool2d max_pool({1, 2, 4}, 2, 2);
