@@ -446,6 +446,12 @@ int main(int argc, char** argv) {
         ->Arg(1000)->Arg(10000)->ArgName("chunk")->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("BM_Inference10k/best-mlp", BM_Inference10k, std::string("best-mlp"), std::size_t{0})
         ->Arg(1000)->Arg(10000)->ArgName("chunk")->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
+    // The convolutional configurations of bench/compare.py, by the preset whose network they time.
+    for (const auto& [config, preset] : {std::pair<const char*, const char*>{"fast-99", "fast-99"},
+                                         {"lenet5", "lenet5"}, {"nielsen-ch6", "nielsen-ch6-two-conv"}})
+        benchmark::RegisterBenchmark((std::string("BM_Inference10k/") + config).c_str(), BM_Inference10k,
+                                     std::string(preset), std::size_t{0})
+            ->Arg(1000)->ArgName("chunk")->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
 
     int n = static_cast<int>(args.size());
     benchmark::Initialize(&n, args.data());

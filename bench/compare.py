@@ -361,10 +361,10 @@ def compare(args):
             k = kernels.get(threads)
             d = k.get(f"BM_Inference10k/{name}/chunk:1000/min_time:0.050") if k else None
             r = find(name, threads, "torch")
-            if d and r and r.get("inference_seconds") and name not in CNN_CONFIGS:
+            if d and r and r.get("inference_seconds"):
                 ratio = r["inference_seconds"] / d
                 # The sgemm figure is of mlp100's shapes, so only mlp100 gets a ceiling.
-                sizes = CONFIGS[name]["sizes"]
+                sizes = CONFIGS[name].get("sizes", [1])
                 gflop = 10000 * sum(2 * a * b for a, b in zip(sizes, sizes[1:])) / 1e9
                 target(f"{name}, {threads} thr: inference >= 3x faster than PyTorch", f"{ratio:.1f}x", ratio >= 3,
                        ceiling(r["inference_seconds"], gflop, threads) if name == "mlp100" else None)

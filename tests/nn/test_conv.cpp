@@ -264,6 +264,41 @@ TEST(NetNetwork, ACopyIsIndependentOfItsOriginal) {
     EXPECT_NE(a.tensors().front().value->data()[0], b.tensors().front().value->data()[0]);
 }
 
+// The network runs an increasing activation after the max-pooling written after it (fewer values to
+// squash); the outputs are those of the written order, computed layer by layer.
+TEST(NetNetwork, PoolingBeforeTheActivationGivesTheWrittenOrdersNumbers) {
+    for (const char* activation : {"relu", "sigmoid", "tanh"}) {
+        const std::string text = std::string("conv3x3x3 ") + activation + " maxpool2 flatten dense4 softmax";
+        Network network(net_architecture(text, {2, 9, 9}));
+        Rng rng(3);
+        network.initialize(Init::he, rng);
+        const Matrix x = random_values(5, 2 * 9 * 9, rng);
+        const Matrix& out = network.forward(x);
+        // the written order, by hand: conv, σ, max-pool, dense, softmax
+        auto* conv = dynamic_cast<Conv2d*>(network.features.front().get());
+        ASSERT_NE(conv, nullptr);
+        ActivationLayer sigma(conv->out, parse_activation(activation, "test"));
+        MaxPool2d pool(conv->out, 2, 2);
+        conv->forward(x, false, nullptr);
+        sigma.forward(conv->output, false, nullptr);
+        pool.forward(sigma.output, false, nullptr);
+        Matrix z(5, 4);
+        const DenseLayer& dense = network.layers.front();
+        for (std::size_t b = 0; b < 5; ++b)
+            for (std::size_t j = 0; j < 4; ++j) {
+                double sum = dense.biases.data()[j];
+                for (std::size_t i = 0; i < pool.out.size(); ++i) sum += double(dense.weights(j, i)) * pool.output(b, i);
+                z(b, j) = static_cast<float>(sum);
+            }
+        for (std::size_t b = 0; b < 5; ++b) {
+            double total = 0.0;
+            for (std::size_t j = 0; j < 4; ++j) total += std::exp(double(z(b, j)));
+            for (std::size_t j = 0; j < 4; ++j)
+                EXPECT_NEAR(out(b, j), std::exp(double(z(b, j))) / total, 2e-6) << activation << " " << b << " " << j;
+        }
+    }
+}
+
 // A small convolutional network learns the synthetic 8x8 digits, and the same seed gives the same bytes.
 TEST(NetTraining, ASmallConvolutionalNetworkLearnsAndIsReproducible) {
     const DataSplits data = synthetic_splits(600);
