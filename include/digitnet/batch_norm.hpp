@@ -13,16 +13,19 @@
 
 namespace digitnet {
 
+class WorkerPool;  // threads kept between a network's layers (inside the library)
+
 struct BatchNorm {
     explicit BatchNorm(std::size_t n = 0, std::size_t spatial = 1);
 
     // z: (batch, n · spatial), normalised in place: z ← γ ẑ + β.
-    void forward(MatrixView z, bool training);
+    // `workers`: threads to share the channels between (a convolutional network's), or none.
+    void forward(MatrixView z, bool training, WorkerPool* workers = nullptr);
     // delta: (batch, n · spatial) holds ∂C_x/∂u per example; replaced in place by ∂C_x/∂z in the
     // same per-example scale (the layer averages over the batch afterwards):
     //   delta ← γ/√(σ²+ε) · (delta - mean(delta) - ẑ ⊙ mean(delta ⊙ ẑ))   (means over batch and positions)
     // OVERWRITES grad_gamma = (1/batch) Σ delta ⊙ ẑ and grad_beta = (1/batch) Σ delta.
-    void backward(MatrixView delta);
+    void backward(MatrixView delta, WorkerPool* workers = nullptr);
 
     float epsilon = 1e-5f;
     std::size_t spatial = 1;     // values per channel and example

@@ -52,6 +52,9 @@ public:
 
     ImageShape in, out;
     Matrix output;  // (batch, out.size()), the last forward pass's result
+    // Threads kept by the network that owns the layer, to share a batch's images between (none:
+    // threads are started for each pass).
+    WorkerPool* workers = nullptr;
 };
 
 class ActivationLayer : public Layer {

@@ -124,6 +124,8 @@ private:
     Architecture architecture_;
     std::vector<LayerSpec> plan_;
     Matrix grad_buffer_[2];  // ∂C/∂a handed down between layers
+    std::shared_ptr<WorkerPool> workers_;  // the feature layers' threads (a copy gets its own)
+    void share_workers();
 };
 
 }  // namespace digitnet

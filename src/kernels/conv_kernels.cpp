@@ -128,12 +128,12 @@ void col2im(const float* columns, const ConvGeometry& g, float* grad_image) {
 }
 
 void conv_forward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, const float* biases,
-                  Matrix& columns, MatrixView out) {
+                  Matrix& columns, MatrixView out, WorkerPool* workers) {
     // x: (batch, C·H·W), weights: (F, K) -> out: (batch, F·P)
     const std::size_t batch = x.rows, F = weights.rows, K = weights.cols, P = g.positions();
     const std::size_t chunks = image_chunks(batch);
     columns.resize(chunks, K * P);
-    for_each_chunk(chunks, [&](std::size_t j) {
+    for_each_chunk(workers, chunks, [&](std::size_t j) {
         float* cols = columns.row(j);
         for (std::size_t b = chunk_begin(batch, chunks, j); b < chunk_begin(batch, chunks, j + 1); ++b) {
             float* z = out.row(b);
@@ -153,7 +153,7 @@ void conv_forward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weig
 
 void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, ConstMatrixView grad_out,
                    float scale, MatrixView grad_weights, float* grad_biases, MatrixView* grad_x, Matrix& columns,
-                   Matrix& grad_weight_parts, Matrix& grad_bias_parts, Matrix& grad_columns) {
+                   Matrix& grad_weight_parts, Matrix& grad_bias_parts, Matrix& grad_columns, WorkerPool* workers) {
     // x: (batch, C·H·W), grad_out = δ: (batch, F·P); overwrites grad_weights, grad_biases, *grad_x
     const std::size_t batch = grad_out.rows, F = weights.rows, K = weights.cols, P = g.positions();
     const std::size_t chunks = image_chunks(batch);
@@ -161,7 +161,7 @@ void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView wei
     grad_weight_parts.resize(chunks, F * K);
     grad_bias_parts.resize(chunks, F);
     if (grad_x) grad_columns.resize(chunks, K * P);
-    for_each_chunk(chunks, [&](std::size_t j) {
+    for_each_chunk(workers, chunks, [&](std::size_t j) {
         float* gw = grad_weight_parts.row(j);
         float* gb = grad_bias_parts.row(j);
         std::fill(gb, gb + F, 0.0f);

@@ -3,7 +3,8 @@
 // fields become the columns of a (C·kh·kw, P) matrix (im2col, Caffe's layout), so that the
 // filters times that matrix is the image's F output planes, already in image_shape.hpp's layout:
 //   out_b (F, P) = W (F, K) · columns_b (K, P) + b       K = C·kh·kw, P = out_rows·out_cols
-// The images of a mini-batch are shared between threads (parallel.hpp), each product one sgemm.
+// The images of a mini-batch are shared between threads (parallel.hpp: the pool's, when given),
+// each product one sgemm.
 #include <cstddef>
 
 #include "digitnet/conv.hpp"
@@ -20,7 +21,7 @@ void col2im(const float* columns, const ConvGeometry& g, float* grad_image);
 // x: (batch, C·H·W) -> out: (batch, F·P), sized by the caller. biases null: no bias.
 // columns is scratch, sized here: (chunks, K·P), one image's receptive fields per chunk.
 void conv_forward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, const float* biases,
-                  Matrix& columns, MatrixView out);
+                  Matrix& columns, MatrixView out, WorkerPool* workers);
 
 // x: the forward pass's input, grad_out = δ: (batch, F·P). OVERWRITES
 //   grad_weights = scale Σ_b δ_b columns_bᵀ, grad_biases = scale Σ_b Σ_p δ_b(·, p),
@@ -29,6 +30,6 @@ void conv_forward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weig
 // scratch, sized here: (chunks, K·P), (chunks, F·K), (chunks, F), (chunks, K·P).
 void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, ConstMatrixView grad_out,
                    float scale, MatrixView grad_weights, float* grad_biases, MatrixView* grad_x, Matrix& columns,
-                   Matrix& grad_weight_parts, Matrix& grad_bias_parts, Matrix& grad_columns);
+                   Matrix& grad_weight_parts, Matrix& grad_bias_parts, Matrix& grad_columns, WorkerPool* workers);
 
 }  // namespace digitnet

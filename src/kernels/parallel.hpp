@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "digitnet/matrix.hpp"
+#include "kernels/worker_pool.hpp"
 
 namespace digitnet {
 
@@ -34,9 +35,9 @@ inline std::size_t chunk_begin(std::size_t images, std::size_t chunks, std::size
 
 // work(j) for every chunk j in [0, chunks): the chunks are shared by num_threads() threads, each
 // taking a run of consecutive chunks, with OpenBLAS single-threaded meanwhile. work(j) must
-// touch only chunk j's memory.
+// touch only chunk j's memory. The threads are the pool's, or started for the call without one.
 template <typename Work>
-void for_each_chunk(std::size_t chunks, Work&& work) {
+void for_each_chunk(WorkerPool* workers, std::size_t chunks, Work&& work) {
     const std::size_t threads = std::min<std::size_t>(chunks, static_cast<std::size_t>(std::max(num_threads(), 1)));
     if (threads <= 1) {
         for (std::size_t j = 0; j < chunks; ++j) work(j);
@@ -46,6 +47,7 @@ void for_each_chunk(std::size_t chunks, Work&& work) {
     auto run = [&](std::size_t t) {
         for (std::size_t j = chunks * t / threads; j < chunks * (t + 1) / threads; ++j) work(j);
     };
+    if (workers) return workers->run(threads, run);
     std::vector<std::thread> helpers;
     for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(run, t);
     run(0);
@@ -63,9 +65,9 @@ inline MatrixView write_rows(MatrixView m, std::size_t first, std::size_t last) 
 // work(first, last) over the images [0, images), in image_chunks(images) chunks shared as above:
 // for layers whose every image is computed apart from the others.
 template <typename Work>
-void for_image_ranges(std::size_t images, Work&& work) {
+void for_image_ranges(WorkerPool* workers, std::size_t images, Work&& work) {
     const std::size_t chunks = image_chunks(images);
-    for_each_chunk(chunks, [&](std::size_t j) {
+    for_each_chunk(workers, chunks, [&](std::size_t j) {
         work(chunk_begin(images, chunks, j), chunk_begin(images, chunks, j + 1));
     });
 }

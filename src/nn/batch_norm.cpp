@@ -13,7 +13,7 @@ BatchNorm::BatchNorm(std::size_t n, std::size_t spatial_)
     running_var.fill(1.0f);
 }
 
-void BatchNorm::forward(MatrixView z, bool training) {
+void BatchNorm::forward(MatrixView z, bool training, WorkerPool* workers) {
     // z: (batch, n · spatial); channel j is columns [j·spatial, (j+1)·spatial)
     const std::size_t batch = z.rows, n = gamma.size(), s = spatial;
     if (!training) {
@@ -77,10 +77,10 @@ void BatchNorm::forward(MatrixView z, bool training) {
     };
     if (s == 1) return channels(0, n);
     const std::size_t parts = std::min<std::size_t>(n, 8);
-    for_each_chunk(parts, [&](std::size_t part) { channels(n * part / parts, n * (part + 1) / parts); });
+    for_each_chunk(workers, parts, [&](std::size_t part) { channels(n * part / parts, n * (part + 1) / parts); });
 }
 
-void BatchNorm::backward(MatrixView delta) {
+void BatchNorm::backward(MatrixView delta, WorkerPool* workers) {
     // delta: (batch, n · spatial), ∂C_x/∂u in, ∂C_x/∂z out
     const std::size_t batch = delta.rows, n = gamma.size(), s = spatial;
     const float inv_count = 1.0f / static_cast<float>(batch * s);
@@ -124,7 +124,7 @@ void BatchNorm::backward(MatrixView delta) {
     };
     if (s == 1) return channels(0, n);
     const std::size_t parts = std::min<std::size_t>(n, 8);
-    for_each_chunk(parts, [&](std::size_t part) { channels(n * part / parts, n * (part + 1) / parts); });
+    for_each_chunk(workers, parts, [&](std::size_t part) { channels(n * part / parts, n * (part + 1) / parts); });
 }
 
 }  // namespace digitnet

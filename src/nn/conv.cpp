@@ -54,7 +54,7 @@ void Conv2d::forward(ConstMatrixView x, bool, Rng*) {
     // x: (batch, C·H·W), weights: (F, C·kh·kw) -> output: (batch, F·P)
     // z_b = W · im2col(x_b) + b: row f of W against every receptive field at once (kernels/conv_kernels.cpp)
     output.resize(x.rows, out.size());
-    conv_forward(x, geometry, weights, use_bias ? biases.data() : nullptr, columns, output);
+    conv_forward(x, geometry, weights, use_bias ? biases.data() : nullptr, columns, output, workers);
 }
 
 void Conv2d::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix* grad_x) {
@@ -70,7 +70,7 @@ void Conv2d::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix* gr
         grad_x_view = *grad_x;
     }
     conv_backward(x, geometry, weights, grad_output, inv_batch, grad_weights, use_bias ? grad_biases.data() : nullptr,
-                  grad_x ? &grad_x_view : nullptr, columns, grad_weight_parts, grad_bias_parts, grad_columns);
+                  grad_x ? &grad_x_view : nullptr, columns, grad_weight_parts, grad_bias_parts, grad_columns, workers);
     if (!use_bias) grad_biases.fill(0.0f);
 }
 

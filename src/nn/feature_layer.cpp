@@ -32,7 +32,7 @@ ActivationLayer::ActivationLayer(ImageShape shape, Activation activation_)
 void ActivationLayer::forward(ConstMatrixView x, bool, Rng*) {
     // x: (batch, n) -> output: (batch, n)
     output.resize(x.rows, x.cols);
-    for_image_ranges(x.rows, [&](std::size_t first, std::size_t last) {
+    for_image_ranges(workers, x.rows, [&](std::size_t first, std::size_t last) {
         if (activation == Activation::tanh)  // libm's tanhf one value at a time is most of LeNet-5's step
             return tanh_floats(x.row(first), output.row(first), (last - first) * x.cols);
         activate(activation, read_rows(x, first, last), write_rows(output, first, last));
@@ -43,7 +43,7 @@ void ActivationLayer::backward(ConstMatrixView x, ConstMatrixView grad_output, M
     // x: (batch, n), grad_output: (batch, n); overwrites *grad_x = grad_output ⊙ σ'(x)
     if (!grad_x) return;
     grad_x->resize(x.rows, x.cols);
-    for_image_ranges(x.rows, [&](std::size_t first, std::size_t last) {
+    for_image_ranges(workers, x.rows, [&](std::size_t first, std::size_t last) {
         activation_backward(activation, read_rows(x, first, last), read_rows(output, first, last),
                             read_rows(grad_output, first, last), write_rows(*grad_x, first, last));
     });
@@ -82,7 +82,7 @@ void ChannelBatchNorm::forward(ConstMatrixView x, bool training, Rng*) {
     // x: (batch, C·H·W) -> output = γ_c ẑ + β_c: (batch, C·H·W)
     output.resize(x.rows, x.cols);
     std::copy(x.data, x.data + output.size(), output.data());
-    norm.forward(output, training);
+    norm.forward(output, training, workers);
 }
 
 void ChannelBatchNorm::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix* grad_x) {
@@ -90,7 +90,7 @@ void ChannelBatchNorm::backward(ConstMatrixView x, ConstMatrixView grad_output, 
     Matrix& delta = grad_x ? *grad_x : scratch_;
     delta.resize(x.rows, x.cols);
     std::copy(grad_output.data, grad_output.data + delta.size(), delta.data());
-    norm.backward(delta);
+    norm.backward(delta, workers);
 }
 
 std::vector<LayerTensor> ChannelBatchNorm::tensors() {

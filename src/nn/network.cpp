@@ -7,6 +7,7 @@
 #include "digitnet/error.hpp"
 #include "digitnet/pool.hpp"
 #include "kernels/gather.hpp"
+#include "kernels/worker_pool.hpp"
 
 namespace digitnet {
 
@@ -103,6 +104,13 @@ static void build_net(const std::vector<LayerSpec>& plan, std::vector<std::uniqu
 Network::Network(const Network& other)
     : layers(other.layers), architecture_(other.architecture_), plan_(other.plan_) {
     for (const auto& f : other.features) features.push_back(f->clone());
+    share_workers();
+}
+
+void Network::share_workers() {
+    if (features.empty()) return;
+    workers_ = std::make_shared<WorkerPool>();
+    for (auto& f : features) f->workers = workers_.get();
 }
 
 Network& Network::operator=(const Network& other) {
@@ -154,6 +162,7 @@ Network::Network(const Architecture& architecture) : architecture_(architecture)
             throw Error("network: a yes/no network needs 1 output neuron, found " + std::to_string(output_size()));
         plan_ = plan_net(architecture_.net, architecture_.input);
         build_net(plan_, features, layers);
+        share_workers();
         return;
     }
     const auto& sizes = architecture.sizes;

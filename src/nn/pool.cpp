@@ -27,7 +27,7 @@ void MaxPool2d::forward(ConstMatrixView x, bool, Rng*) {
     // x: (batch, C·H·W) -> output: (batch, C·out_rows·out_cols); a = max over each block
     output.resize(x.rows, out.size());
     const std::size_t H = in.rows, W = in.cols, OH = out.rows, OW = out.cols;
-    for_image_ranges(x.rows, [&](std::size_t first, std::size_t last) {
+    for_image_ranges(workers, x.rows, [&](std::size_t first, std::size_t last) {
     for (std::size_t b = first; b < last; ++b)
         for (std::size_t c = 0; c < in.channels; ++c) {
             const float* plane = x.row(b) + c * H * W;
@@ -104,7 +104,7 @@ void MaxPool2d::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix*
     grad_x->resize(x.rows, x.cols);
     const std::size_t H = in.rows, W = in.cols, OH = out.rows, OW = out.cols;
     const bool tiled = window == 2 && stride == 2 && H == 2 * OH && W == 2 * OW;  // every x in one block
-    for_image_ranges(x.rows, [&](std::size_t first, std::size_t last) {
+    for_image_ranges(workers, x.rows, [&](std::size_t first, std::size_t last) {
     if (!tiled) std::fill(grad_x->row(first), grad_x->row(first) + (last - first) * x.cols, 0.0f);
     for (std::size_t b = first; b < last; ++b)
         for (std::size_t c = 0; c < in.channels; ++c) {
@@ -143,7 +143,7 @@ void AvgPool2d::forward(ConstMatrixView x, bool, Rng*) {
     // x: (batch, C·H·W) -> output: (batch, C·out_rows·out_cols); a = mean of each block
     output.resize(x.rows, out.size());
     const float inv_area = 1.0f / static_cast<float>(window * window);
-    for_image_ranges(x.rows, [&](std::size_t first, std::size_t last) {
+    for_image_ranges(workers, x.rows, [&](std::size_t first, std::size_t last) {
     for (std::size_t b = first; b < last; ++b) {
         const float* xb = x.row(b);
         float* ob = output.row(b);
@@ -176,7 +176,7 @@ void AvgPool2d::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix*
     if (!grad_x) return;
     grad_x->resize(x.rows, x.cols);
     const float inv_area = 1.0f / static_cast<float>(window * window);
-    for_image_ranges(x.rows, [&](std::size_t first, std::size_t last) {
+    for_image_ranges(workers, x.rows, [&](std::size_t first, std::size_t last) {
     std::fill(grad_x->row(first), grad_x->row(first) + (last - first) * x.cols, 0.0f);
     for (std::size_t b = first; b < last; ++b) {
         const float* g = grad_output.row(b);
