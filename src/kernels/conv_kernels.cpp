@@ -45,6 +45,22 @@ static bool plain_geometry(const ConvGeometry& g) {
 void im2col(const float* image, const ConvGeometry& g, float* columns) {
     const std::size_t H = g.in.rows, W = g.in.cols, s = g.stride, OW = g.out_cols;
     if (plain_geometry(g)) {
+#if defined(__AVX512F__)
+        if (OW <= 32) {  // every output row one or two masked moves, the masks made once
+            const __mmask16 m0 = static_cast<__mmask16>(OW >= 16 ? 0xFFFFu : (1u << OW) - 1);
+            const __mmask16 m1 = static_cast<__mmask16>(OW > 16 ? (1u << (OW - 16)) - 1 : 0u);
+            for (std::size_t c = 0; c < g.in.channels; ++c)
+                for (std::size_t ky = 0; ky < g.kernel_rows; ++ky)
+                    for (std::size_t kx = 0; kx < g.kernel_cols; ++kx) {
+                        const float* src = image + (c * H + ky) * W + kx;
+                        for (std::size_t oy = 0; oy < g.out_rows; ++oy, src += W, columns += OW) {
+                            _mm512_mask_storeu_ps(columns, m0, _mm512_maskz_loadu_ps(m0, src));
+                            if (m1) _mm512_mask_storeu_ps(columns + 16, m1, _mm512_maskz_loadu_ps(m1, src + 16));
+                        }
+                    }
+            return;
+        }
+#endif
         for (std::size_t c = 0; c < g.in.channels; ++c)
             for (std::size_t ky = 0; ky < g.kernel_rows; ++ky)
                 for (std::size_t kx = 0; kx < g.kernel_cols; ++kx) {
