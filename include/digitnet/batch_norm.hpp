@@ -20,12 +20,16 @@ struct BatchNorm {
 
     // z: (batch, n · spatial), normalised in place: z ← γ ẑ + β.
     // `workers`: threads to share the channels between (a convolutional network's), or none.
-    void forward(MatrixView z, bool training, WorkerPool* workers = nullptr);
+    void forward(MatrixView z, bool training, WorkerPool* workers = nullptr) { forward(z, z, training, workers); }
+    // The same from x into out (both (batch, n · spatial); out may be x).
+    void forward(ConstMatrixView x, MatrixView out, bool training, WorkerPool* workers = nullptr);
     // delta: (batch, n · spatial) holds ∂C_x/∂u per example; replaced in place by ∂C_x/∂z in the
     // same per-example scale (the layer averages over the batch afterwards):
     //   delta ← γ/√(σ²+ε) · (delta - mean(delta) - ẑ ⊙ mean(delta ⊙ ẑ))   (means over batch and positions)
     // OVERWRITES grad_gamma = (1/batch) Σ delta ⊙ ẑ and grad_beta = (1/batch) Σ delta.
-    void backward(MatrixView delta, WorkerPool* workers = nullptr);
+    void backward(MatrixView delta, WorkerPool* workers = nullptr) { backward(delta, delta, workers); }
+    // The same from grad_u = ∂C_x/∂u into delta (delta may be grad_u).
+    void backward(ConstMatrixView grad_u, MatrixView delta, WorkerPool* workers = nullptr);
 
     float epsilon = 1e-5f;
     std::size_t spatial = 1;     // values per channel and example

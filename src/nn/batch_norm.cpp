@@ -13,17 +13,18 @@ BatchNorm::BatchNorm(std::size_t n, std::size_t spatial_)
     running_var.fill(1.0f);
 }
 
-void BatchNorm::forward(MatrixView z, bool training, WorkerPool* workers) {
-    // z: (batch, n · spatial); channel j is columns [j·spatial, (j+1)·spatial)
-    const std::size_t batch = z.rows, n = gamma.size(), s = spatial;
+void BatchNorm::forward(ConstMatrixView x, MatrixView z, bool training, WorkerPool* workers) {
+    // x, z: (batch, n · spatial); channel j is columns [j·spatial, (j+1)·spatial); z may be x
+    const std::size_t batch = x.rows, n = gamma.size(), s = spatial;
     if (!training) {
         // u = γ (z - running μ) / √(running σ² + ε) + β
         for (std::size_t j = 0; j < n; ++j) inv_std.data()[j] = 1.0f / std::sqrt(running_var.data()[j] + epsilon);
         for (std::size_t r = 0; r < batch; ++r) {
+            const float* xr = x.row(r);
             float* zr = z.row(r);
             for (std::size_t j = 0; j < n; ++j)
                 for (std::size_t k = j * s; k < (j + 1) * s; ++k)
-                    zr[k] = gamma.data()[j] * (zr[k] - running_mean.data()[j]) * inv_std.data()[j] + beta.data()[j];
+                    zr[k] = gamma.data()[j] * (xr[k] - running_mean.data()[j]) * inv_std.data()[j] + beta.data()[j];
         }
         return;
     }
@@ -53,21 +54,21 @@ void BatchNorm::forward(MatrixView z, bool training, WorkerPool* workers) {
             // μ_j and σ²_j over the batch (and, after a convolution, every position)
             double mean = 0.0, var = 0.0;
             if (s > 1) {
-                for (std::size_t r = 0; r < batch; ++r) mean += run_sum(z.row(r) + j * s, s, 0.0f, false);
+                for (std::size_t r = 0; r < batch; ++r) mean += run_sum(x.row(r) + j * s, s, 0.0f, false);
                 mean /= count;
                 for (std::size_t r = 0; r < batch; ++r)
-                    var += run_sum(z.row(r) + j * s, s, static_cast<float>(mean), true);
+                    var += run_sum(x.row(r) + j * s, s, static_cast<float>(mean), true);
             } else {
-                for (std::size_t r = 0; r < batch; ++r) mean += z(r, j);
+                for (std::size_t r = 0; r < batch; ++r) mean += x(r, j);
                 mean /= count;
-                for (std::size_t r = 0; r < batch; ++r) var += (z(r, j) - mean) * (z(r, j) - mean);
+                for (std::size_t r = 0; r < batch; ++r) var += (x(r, j) - mean) * (x(r, j) - mean);
             }
             var /= count;
             const float is = static_cast<float>(1.0 / std::sqrt(var + epsilon));
             inv_std.data()[j] = is;
             for (std::size_t r = 0; r < batch; ++r)
                 for (std::size_t k = j * s; k < (j + 1) * s; ++k) {
-                    const float zh = (z(r, k) - static_cast<float>(mean)) * is;
+                    const float zh = (x(r, k) - static_cast<float>(mean)) * is;
                     z_hat(r, k) = zh;
                     z(r, k) = gamma.data()[j] * zh + beta.data()[j];
                 }
@@ -80,9 +81,9 @@ void BatchNorm::forward(MatrixView z, bool training, WorkerPool* workers) {
     for_each_chunk(workers, parts, [&](std::size_t part) { channels(n * part / parts, n * (part + 1) / parts); });
 }
 
-void BatchNorm::backward(MatrixView delta, WorkerPool* workers) {
-    // delta: (batch, n · spatial), ∂C_x/∂u in, ∂C_x/∂z out
-    const std::size_t batch = delta.rows, n = gamma.size(), s = spatial;
+void BatchNorm::backward(ConstMatrixView grad_u, MatrixView delta, WorkerPool* workers) {
+    // grad_u = ∂C_x/∂u in, delta = ∂C_x/∂z out: (batch, n · spatial); delta may be grad_u
+    const std::size_t batch = grad_u.rows, n = gamma.size(), s = spatial;
     const float inv_count = 1.0f / static_cast<float>(batch * s);
     const float positions = static_cast<float>(s);  // Σ/batch = spatial · mean
     auto channels = [&](std::size_t first, std::size_t last) {
@@ -91,7 +92,7 @@ void BatchNorm::backward(MatrixView delta, WorkerPool* workers) {
             for (std::size_t r = 0; r < batch; ++r) {
                 // one run of s values, summed in 16 float lanes (vectorised)
                 float lanes_delta[16] = {}, lanes_delta_zhat[16] = {};
-                const float* d = delta.row(r) + j * s;
+                const float* d = grad_u.row(r) + j * s;
                 const float* zh = z_hat.row(r) + j * s;
                 std::size_t k = 0;
                 for (; k + 16 <= s; k += 16)
@@ -119,7 +120,7 @@ void BatchNorm::backward(MatrixView delta, WorkerPool* workers) {
             const float scale = gamma.data()[j] * inv_std.data()[j];
             for (std::size_t r = 0; r < batch; ++r)
                 for (std::size_t k = j * s; k < (j + 1) * s; ++k)
-                    delta(r, k) = scale * (delta(r, k) - mean_delta - z_hat(r, k) * mean_delta_zhat);
+                    delta(r, k) = scale * (grad_u(r, k) - mean_delta - z_hat(r, k) * mean_delta_zhat);
         }
     };
     if (s == 1) return channels(0, n);

@@ -81,16 +81,14 @@ ChannelBatchNorm::ChannelBatchNorm(ImageShape shape) : Layer(shape, shape), norm
 void ChannelBatchNorm::forward(ConstMatrixView x, bool training, Rng*) {
     // x: (batch, C·H·W) -> output = γ_c ẑ + β_c: (batch, C·H·W)
     output.resize(x.rows, x.cols);
-    std::copy(x.data, x.data + output.size(), output.data());
-    norm.forward(output, training, workers);
+    norm.forward(x, output, training, workers);
 }
 
 void ChannelBatchNorm::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix* grad_x) {
     // grad_output = ∂C_x/∂u: (batch, C·H·W); overwrites γ's and β's gradients and *grad_x = ∂C_x/∂x
     Matrix& delta = grad_x ? *grad_x : scratch_;
     delta.resize(x.rows, x.cols);
-    std::copy(grad_output.data, grad_output.data + delta.size(), delta.data());
-    norm.backward(delta, workers);
+    norm.backward(grad_output, delta, workers);
 }
 
 std::vector<LayerTensor> ChannelBatchNorm::tensors() {
