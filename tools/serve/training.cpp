@@ -103,9 +103,7 @@ json Training::start(const TrainRequest& request) {
     events_.clear();
     const json started{{"model", model_name_}, {"preset", r.preset}, {"epochs", r.epochs},
                        {"examples", r.examples ? r.examples : data_->train.size()}};
-    events_.push_back({next_event_++, "start", started.dump()});
-    changed_.notify_all();
-    thread_ = std::thread([this, r, name = model_name_] { run(r, name); });
+    thread_ = std::thread([this, r, name = model_name_, started] { run(r, name, started); });
     return started;
 }
 
@@ -154,7 +152,7 @@ void Training::close() {
     changed_.notify_all();
 }
 
-void Training::run(TrainRequest request, std::string model_name) {
+void Training::run(TrainRequest request, std::string model_name, nlohmann::json started) {
     json done{{"model", model_name}};
     try {
         const Preset& preset = find_preset(request.preset);
@@ -174,6 +172,7 @@ void Training::run(TrainRequest request, std::string model_name) {
             models_.put(std::make_shared<Model>(model_name, trainer.network(), card));
         };
         snapshot();  // the untrained network: its answers are chance until the first batches
+        publish("start", started);  // once the model is there to be drawn against
         Clock::time_point last_snapshot = Clock::now(), last_progress = Clock::now();
         TrainHooks hooks;
         hooks.stop = &stop_;

@@ -67,7 +67,7 @@ public:
     bool closing() const { return closing_.load(); }
 
 private:
-    void run(TrainRequest request, std::string model_name);
+    void run(TrainRequest request, std::string model_name, nlohmann::json started);
     void publish(const std::string& kind, const nlohmann::json& data);
 
     Models& models_;
