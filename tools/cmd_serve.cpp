@@ -18,7 +18,6 @@
 #include "commands.hpp"
 #include "data_options.hpp"
 #include "digitnet/evaluate.hpp"
-#include "digitnet/format.hpp"
 #include "digitnet/model_io.hpp"
 #include "digitnet/presets.hpp"
 #include "digitnet/train.hpp"
@@ -51,13 +50,15 @@ std::shared_ptr<serve::Model> train_default_model(const DataSplits& data, std::s
     const Preset& preset = find_preset("default");
     TrainConfig config = preset.config;
     config.epochs = epochs;
-    std::printf("no model given: training the default preset for %zu epochs (%s)\n", epochs, preset.description.c_str());
+    std::printf("no model given: training the %s preset for %zu epochs first (--epochs for more)\n", preset.name.c_str(),
+                epochs);
     std::fflush(stdout);
     Trainer trainer(config, data);
     TrainHooks hooks;
     hooks.stop = &serve_stop_requested;
     hooks.on_epoch = [&](const EpochMetrics& m) {
-        std::printf("  epoch %zu: test accuracy %s\n", m.epoch, std::isfinite(m.test_accuracy) ? format_number(100 * m.test_accuracy).c_str() : "-");
+        if (std::isfinite(m.test_accuracy)) std::printf("  epoch %zu: test accuracy %.2f%%\n", m.epoch, 100 * m.test_accuracy);
+        else std::printf("  epoch %zu done\n", m.epoch);
         std::fflush(stdout);
     };
     trainer.run(hooks);

@@ -426,3 +426,33 @@ TEST(MnistServe, ATwoEpochRunStreamsBothEpochsAndItsModelIsKept) {
 }
 
 }  // namespace digitnet::testing
+
+namespace digitnet::testing {
+
+// A long run: a second start is refused while it goes, stop ends it between mini-batches, and
+// the network as it stood is kept.
+TEST(MnistServe, ASecondRunIsRefusedAndStopEndsTheRun) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST is not in data/mnist";
+    DataOptions o;
+    o.data_dir = std::string(DIGITNET_SOURCE_DIR) + "/data";
+    auto data = std::make_shared<const DataSplits>(load_data(o));
+    serve::Models models;
+    serve::Training training(models, data, fresh_dir("serve-stop").string());
+    EXPECT_EQ(training.start(serve::parse_train_request("{\"epochs\": 20}"))["model"], "session-1");
+    const std::string refused = error_of([&] { training.start(serve::parse_train_request("{}")); });
+    EXPECT_CONTAINS(refused, "training: a run is going ('session-1')");
+    EXPECT_EQ(training.stop()["stopping"], "session-1");
+    std::size_t seen = 0;
+    std::string done;
+    for (int k = 0; k < 100 && done.empty(); ++k)
+        for (const serve::TrainEvent& e : training.events_after(seen, std::chrono::milliseconds(200))) {
+            seen = e.id;
+            if (e.kind == "done") done = e.data;
+        }
+    EXPECT_CONTAINS(done, "\"status\":\"stopped\"");
+    EXPECT_FALSE(training.status()["running"].get<bool>());
+    EXPECT_EQ(models.find("session-1")->name(), "session-1");
+    EXPECT_CONTAINS(error_of([&] { training.stop(); }), "training: no run is going");
+}
+
+}  // namespace digitnet::testing

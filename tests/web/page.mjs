@@ -1,7 +1,8 @@
 // The page in headless Chromium (Debian's chromium, driven by playwright-core): a 7 drawn with
 // mouse moves reads 7; nothing drawn reads "draw a digit"; an uploaded picture gets the same
-// input and answer as `digitnet predict`; the model card shows the curves; a two-epoch training
-// streams both epochs to the page and its model can be saved; the page fits a phone's screen.
+// input and answer as `digitnet predict`; the CNN shows its feature maps and filters; the model
+// card shows the curves; a two-epoch training streams both epochs to the page and its model can
+// be saved; the page fits a phone's screen.
 // Screenshots of each state go to $DIGITNET_WEB_OUT/screenshots/.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,7 +22,7 @@ const { chromium } = await import(pathToFileURL(path.join(playwrightPath, 'index
 const shots = path.join(out, 'screenshots');
 fs.mkdirSync(shots, { recursive: true });
 const mlp = model('mlp.safetensors');
-const server = await startServe([mlp, '--metrics', model('mlp.jsonl'), '--save-dir', out]);
+const server = await startServe([mlp, model('cnn.safetensors'), '--metrics', model('mlp.jsonl'), '--save-dir', out]);
 const browser = await chromium.launch({ executablePath: browserPath, args: ['--no-sandbox'] });
 let failed = false;
 try {
@@ -65,6 +66,16 @@ try {
   check(await page.locator('#bars .bar').count() === 10, 'ten output bars');
   check(await page.locator('#hidden-layers .layer-grid span').count() === 100, 'the hidden layer: 100 neurons');
   await page.screenshot({ path: path.join(shots, '2-seven.png'), fullPage: true });
+
+  // The CNN beside it: its feature maps for the same drawing, and its filters.
+  await page.selectOption('#model', 'cnn');
+  await page.waitForFunction(() => !document.getElementById('maps-figure').hidden, null, { timeout: 10000 });
+  await page.waitForFunction(() => !document.getElementById('weights-figure').hidden, null, { timeout: 10000 });
+  check(await page.locator('#hidden-layers .layer-grid').count() === 0, 'the CNN has no hidden dense layer before its output');
+  await settle();
+  await page.screenshot({ path: path.join(shots, '2-seven-cnn.png'), fullPage: true });
+  await page.selectOption('#model', 'mlp');
+  await page.waitForFunction(() => document.getElementById('maps-figure').hidden);
 
   // Undo takes the stroke back; a speck alone is no digit.
   await page.click('#undo');
