@@ -45,6 +45,29 @@ const char* json_type_name(const json& j) {
 
 bool layer_is_conv(const LayerSpec& s) { return s.kind == LayerKind::conv; }
 
+// The width and height a PNG (IHDR) or JPEG (its SOF segment) declares, read before anything is
+// decoded; {0, 0} for bytes that are neither.
+std::pair<std::uint32_t, std::uint32_t> declared_size(const std::vector<std::uint8_t>& b) {
+    auto be16 = [&](std::size_t i) { return static_cast<std::uint32_t>(b[i] << 8 | b[i + 1]); };
+    auto be32 = [&](std::size_t i) { return be16(i) << 16 | be16(i + 2); };
+    static constexpr std::uint8_t kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (b.size() >= 24 && std::equal(kPng, kPng + 8, b.begin()) && std::equal(b.begin() + 12, b.begin() + 16, "IHDR"))
+        return {be32(16), be32(20)};
+    if (b.size() < 4 || b[0] != 0xff || b[1] != 0xd8) return {0, 0};
+    for (std::size_t i = 2; i + 9 < b.size();) {
+        if (b[i] != 0xff) return {0, 0};
+        const std::uint8_t marker = b[i + 1];
+        if (marker == 0xff) {  // fill byte
+            ++i;
+            continue;
+        }
+        const bool frame = marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
+        if (frame) return {be16(i + 7), be16(i + 5)};
+        i += 2 + be16(i + 2);
+    }
+    return {0, 0};
+}
+
 }  // namespace
 
 // --- models ---
@@ -294,6 +317,14 @@ std::vector<float> request_input(const PredictRequest& request, bool& blank) {
     blank = false;
     GrayImage image;
     if (!request.image.empty()) {
+        // Only PNG and JPEG, and only as large as a photo needs: a small file can declare a huge
+        // image, and decoding one costs 5 bytes a pixel.
+        const auto [width, height] = declared_size(request.image);
+        if (!width || !height)
+            throw ApiError(400, "image: expected a PNG or JPEG file in base64, found bytes that are neither");
+        if (static_cast<std::uint64_t>(width) * height > kMaxRequestPixels)
+            throw ApiError(400, "image: expected at most " + std::to_string(kMaxRequestPixels / 1000000) +
+                                    " megapixels, found " + std::to_string(width) + "x" + std::to_string(height));
         try {
             image = decode_image(request.image, "image");
         } catch (const Error&) {

@@ -106,6 +106,7 @@ ModelCard card_from_file(const std::string& path, const Metadata& metadata, cons
 
 // The limits of a predict request.
 inline constexpr std::size_t kMaxImageBytes = 48 * 1024;  // base64 of it fits the 64 KiB body
+inline constexpr std::uint64_t kMaxRequestPixels = 4'000'000;  // an image's width x height
 
 // POST /api/predict, checked field by field.
 struct PredictRequest {
