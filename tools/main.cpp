@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
     digitnet::cli::add_explain_command(app);
     digitnet::cli::add_demo_command(app);
     digitnet::cli::add_tune_command(app);
+    digitnet::cli::add_serve_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
