@@ -149,7 +149,7 @@ void conv_forward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weig
     const std::size_t batch = x.rows, F = weights.rows, K = weights.cols, P = g.positions();
     const std::size_t chunks = image_chunks(batch);
     columns.resize(chunks, K * P);
-    for_each_chunk(workers, chunks, [&](std::size_t j) {
+    for_each_chunk(workers, chunks, worth_sharing(batch), [&](std::size_t j) {
         float* cols = columns.row(j);
         for (std::size_t b = chunk_begin(batch, chunks, j); b < chunk_begin(batch, chunks, j + 1); ++b) {
             float* z = out.row(b);
@@ -177,7 +177,7 @@ void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView wei
     grad_weight_parts.resize(chunks, F * K);
     grad_bias_parts.resize(chunks, F);
     if (grad_x) grad_columns.resize(chunks, K * P);
-    for_each_chunk(workers, chunks, [&](std::size_t j) {
+    for_each_chunk(workers, chunks, worth_sharing(batch), [&](std::size_t j) {
         float* gw = grad_weight_parts.row(j);
         float* gb = grad_bias_parts.row(j);
         std::fill(gb, gb + F, 0.0f);

@@ -33,12 +33,18 @@ inline std::size_t image_chunks(std::size_t images) {
 // Chunk j of `chunks`: images [first, last).
 inline std::size_t chunk_begin(std::size_t images, std::size_t chunks, std::size_t j) { return images * j / chunks; }
 
-// work(j) for every chunk j in [0, chunks): the chunks are shared by num_threads() threads, each
-// taking a run of consecutive chunks, with OpenBLAS single-threaded meanwhile. work(j) must
-// touch only chunk j's memory. The threads are the pool's, or started for the call without one.
+// Whether a batch of `images` is worth sharing between threads: below 16 images (Nielsen's batch of
+// 10) waking a thread costs more than it saves.
+inline bool worth_sharing(std::size_t images) { return images >= 16; }
+
+// work(j) for every chunk j in [0, chunks): when `share`, the chunks are shared by the pool's
+// threads (or num_threads() threads started for the call without one), each taking a run of
+// consecutive chunks, with OpenBLAS single-threaded meanwhile. work(j) must touch only chunk j's
+// memory. The results do not depend on how many threads run.
 template <typename Work>
-void for_each_chunk(WorkerPool* workers, std::size_t chunks, Work&& work) {
-    const std::size_t threads = std::min<std::size_t>(chunks, static_cast<std::size_t>(std::max(num_threads(), 1)));
+void for_each_chunk(WorkerPool* workers, std::size_t chunks, bool share, Work&& work) {
+    const std::size_t available = workers ? workers->threads : static_cast<std::size_t>(std::max(num_threads(), 1));
+    const std::size_t threads = share ? std::min(chunks, available) : 1;
     if (threads <= 1) {
         for (std::size_t j = 0; j < chunks; ++j) work(j);
         return;
@@ -67,7 +73,7 @@ inline MatrixView write_rows(MatrixView m, std::size_t first, std::size_t last) 
 template <typename Work>
 void for_image_ranges(WorkerPool* workers, std::size_t images, Work&& work) {
     const std::size_t chunks = image_chunks(images);
-    for_each_chunk(workers, chunks, [&](std::size_t j) {
+    for_each_chunk(workers, chunks, worth_sharing(images), [&](std::size_t j) {
         work(chunk_begin(images, chunks, j), chunk_begin(images, chunks, j + 1));
     });
 }

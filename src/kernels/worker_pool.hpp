@@ -2,6 +2,7 @@
 // Inside the library: threads kept waiting between a convolutional network's layers (starting a
 // thread costs tens of microseconds, and a mini-batch's step shares a dozen layers between threads).
 // A network owns one (network.hpp); the layers reach it through their `workers` pointer.
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +25,11 @@ public:
     // work must not throw.
     void run(std::size_t threads, const std::function<void(std::size_t)>& work);
 
+    // Set by the owner for each pass (network.cpp): how many threads the layers may share their
+    // images between, and whether a pass is under way (a forward pass inside backprop is not a new one).
+    std::size_t threads = 1;
+    bool in_pass = false;
+
 private:
     void wait_for_work(std::size_t index);
 
@@ -31,10 +37,12 @@ private:
     std::mutex mutex_;
     std::condition_variable start_, done_;
     const std::function<void(std::size_t)>* work_ = nullptr;
-    std::uint64_t round_ = 0;    // which call of run() the threads are serving
-    std::size_t active_ = 0;     // work indices in this round (the caller's 0 included)
-    std::size_t unfinished_ = 0; // pool threads still working on this round
-    bool stopping_ = false;
+    // Waiting threads first spin a little on these (a layer's pass is tens of microseconds, about
+    // what sleeping and waking costs), then sleep on the condition variables.
+    std::atomic<std::uint64_t> round_{0};    // which call of run() the threads are serving
+    std::atomic<std::size_t> unfinished_{0}; // pool threads still working on this round
+    std::atomic<bool> stopping_{false};
+    std::size_t active_ = 0;                 // work indices in this round (the caller's 0 included)
 };
 
 }  // namespace digitnet

@@ -78,7 +78,7 @@ void BatchNorm::forward(ConstMatrixView x, MatrixView z, bool training, WorkerPo
     };
     if (s == 1) return channels(0, n);
     const std::size_t parts = std::min<std::size_t>(n, 8);
-    for_each_chunk(workers, parts, [&](std::size_t part) { channels(n * part / parts, n * (part + 1) / parts); });
+    for_each_chunk(workers, parts, worth_sharing(batch), [&](std::size_t part) { channels(n * part / parts, n * (part + 1) / parts); });
 }
 
 void BatchNorm::backward(ConstMatrixView grad_u, MatrixView delta, WorkerPool* workers) {
@@ -125,7 +125,7 @@ void BatchNorm::backward(ConstMatrixView grad_u, MatrixView delta, WorkerPool* w
     };
     if (s == 1) return channels(0, n);
     const std::size_t parts = std::min<std::size_t>(n, 8);
-    for_each_chunk(workers, parts, [&](std::size_t part) { channels(n * part / parts, n * (part + 1) / parts); });
+    for_each_chunk(workers, parts, worth_sharing(batch), [&](std::size_t part) { channels(n * part / parts, n * (part + 1) / parts); });
 }
 
 }  // namespace digitnet

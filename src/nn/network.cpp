@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "digitnet/conv.hpp"
 #include "digitnet/error.hpp"
 #include "digitnet/pool.hpp"
 #include "kernels/gather.hpp"
+#include "kernels/parallel.hpp"
 #include "kernels/worker_pool.hpp"
 
 namespace digitnet {
@@ -205,8 +207,32 @@ std::size_t Network::parameter_count() const {
     return n;
 }
 
+// While a convolutional network computes, its layers share the images between the pool's threads
+// (as many as --threads), and OpenBLAS multiplies on the calling thread only: its own idle threads
+// would otherwise spin beside the pool's. An MLP's passes are left alone.
+class FeaturePass {
+public:
+    explicit FeaturePass(WorkerPool* pool) {
+        if (!pool || pool->in_pass) return;
+        pool_ = pool;
+        pool_->threads = static_cast<std::size_t>(std::max(num_threads(), 1));
+        pool_->in_pass = true;
+        blas_.emplace();
+    }
+    ~FeaturePass() {
+        if (pool_) pool_->in_pass = false;
+    }
+    FeaturePass(const FeaturePass&) = delete;
+    FeaturePass& operator=(const FeaturePass&) = delete;
+
+private:
+    WorkerPool* pool_ = nullptr;
+    std::optional<SingleThreadedBlas> blas_;
+};
+
 const Matrix& Network::forward(ConstMatrixView x, bool training, Rng* rng) {
     // x: (batch, n_in) -> (batch, n_out); aˡ = σ(aˡ⁻¹ Wˡᵀ + bˡ), layer by layer
+    FeaturePass pass(workers_.get());
     ConstMatrixView input = x;
     for (auto& f : features) {  // a convolutional network's feature layers first
         f->forward(input, training, rng);
@@ -228,6 +254,7 @@ double Network::backprop(ConstMatrixView x, ConstMatrixView y, Rng* dropout_rng)
     //   BP3  ∂C/∂bˡ = δˡ                bias gradient      backward_delta (averaged over the batch)
     //   BP4  ∂C/∂wˡ = aˡ⁻¹ δˡ           weight gradient    backward_delta (here deltaᵀ x, averaged likewise)
     // Training mode: batch statistics for batch normalisation; dropout when a generator is given.
+    FeaturePass pass(workers_.get());
     const Matrix& output = forward(x, true, dropout_rng);
     const double c = cost_value(architecture_.cost, output, y);
     DenseLayer& last = layers.back();
