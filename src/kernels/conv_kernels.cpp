@@ -69,6 +69,32 @@ void im2col(const float* image, const ConvGeometry& g, float* columns) {
                 }
         return;
     }
+#if defined(__AVX512F__)
+    if (s == 1 && OW <= 32) {  // `same` padding, stride 1: each row zeroed, then its inside copied, masked
+        const __m512 zero = _mm512_setzero_ps();
+        const __mmask16 row0 = static_cast<__mmask16>(OW >= 16 ? 0xFFFFu : (1u << OW) - 1);
+        const __mmask16 row1 = static_cast<__mmask16>(OW > 16 ? (1u << (OW - 16)) - 1 : 0u);
+        for (std::size_t c = 0; c < g.in.channels; ++c)
+            for (std::size_t ky = 0; ky < g.kernel_rows; ++ky)
+                for (std::size_t kx = 0; kx < g.kernel_cols; ++kx) {
+                    std::size_t lo, hi;
+                    inside_range(OW, kx, 1, g.pad_left, W, lo, hi);
+                    const std::size_t n = hi - lo;
+                    const __mmask16 in0 = static_cast<__mmask16>(n >= 16 ? 0xFFFFu : (1u << n) - 1);
+                    const __mmask16 in1 = static_cast<__mmask16>(n > 16 ? (1u << (n - 16)) - 1 : 0u);
+                    for (std::size_t oy = 0; oy < g.out_rows; ++oy, columns += OW) {
+                        _mm512_mask_storeu_ps(columns, row0, zero);
+                        if (row1) _mm512_mask_storeu_ps(columns + 16, row1, zero);
+                        const std::size_t iy = oy + ky;  // in padded coordinates
+                        if (iy < g.pad_top || iy >= H + g.pad_top || n == 0) continue;
+                        const float* src = image + (c * H + iy - g.pad_top) * W + lo + kx - g.pad_left;
+                        _mm512_mask_storeu_ps(columns + lo, in0, _mm512_maskz_loadu_ps(in0, src));
+                        if (in1) _mm512_mask_storeu_ps(columns + lo + 16, in1, _mm512_maskz_loadu_ps(in1, src + 16));
+                    }
+                }
+        return;
+    }
+#endif
     for (std::size_t c = 0; c < g.in.channels; ++c)
         for (std::size_t ky = 0; ky < g.kernel_rows; ++ky)
             for (std::size_t kx = 0; kx < g.kernel_cols; ++kx) {

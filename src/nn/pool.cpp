@@ -181,6 +181,22 @@ void AvgPool2d::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix*
     for (std::size_t b = first; b < last; ++b) {
         const float* g = grad_output.row(b);
         float* gx = grad_x->row(b);
+        if (window == 2 && stride == 2) {  // the common case: each share written to its 2×2 block
+            for (std::size_t c = 0; c < in.channels; ++c)
+                for (std::size_t oy = 0; oy < out.rows; ++oy) {
+                    const float* go = g + (c * out.rows + oy) * out.cols;
+                    float* r0 = gx + (c * in.rows + 2 * oy) * in.cols;
+                    float* r1 = r0 + in.cols;
+                    for (std::size_t ox = 0; ox < out.cols; ++ox) {
+                        const float share = go[ox] * inv_area;
+                        r0[2 * ox] = share;
+                        r0[2 * ox + 1] = share;
+                        r1[2 * ox] = share;
+                        r1[2 * ox + 1] = share;
+                    }
+                }
+            continue;
+        }
         for (std::size_t c = 0; c < in.channels; ++c)
             for (std::size_t oy = 0; oy < out.rows; ++oy)
                 for (std::size_t ox = 0; ox < out.cols; ++ox) {
