@@ -42,7 +42,10 @@ static bool plain_geometry(const ConvGeometry& g) {
            g.out_cols + g.kernel_cols - 1 == g.in.cols;
 }
 
-void im2col(const float* image, const ConvGeometry& g, float* columns) {
+void im2col(const float* image, const ConvGeometry& geometry, float* columns) {
+    // A local copy: the vector stores below may alias anything, so fields read through a
+    // reference would be read again after every one of them.
+    const ConvGeometry g = geometry;
     const std::size_t H = g.in.rows, W = g.in.cols, s = g.stride, OW = g.out_cols;
     if (plain_geometry(g)) {
 #if defined(__AVX512F__)
@@ -122,7 +125,8 @@ void im2col(const float* image, const ConvGeometry& g, float* columns) {
 // The plain col2im for inputs at most 16 wide: each row of grad_image summed in one register from
 // the kw shifted runs of every kernel row that reaches it, then stored once (adding the runs in
 // memory one after another would reload each store at once, which the CPU cannot forward).
-static void col2im_narrow(const float* columns, const ConvGeometry& g, float* grad_image) {
+static void col2im_narrow(const float* columns, const ConvGeometry& geometry, float* grad_image) {
+    const ConvGeometry g = geometry;  // a local copy, as in im2col
     const std::size_t H = g.in.rows, W = g.in.cols, OH = g.out_rows, OW = g.out_cols, P = g.positions();
     const std::size_t kh = g.kernel_rows, kw = g.kernel_cols;
     const __mmask16 run_mask = static_cast<__mmask16>((1u << OW) - 1), row_mask = static_cast<__mmask16>((1u << W) - 1);
