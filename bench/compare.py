@@ -62,9 +62,9 @@ CONFIGS = {
     # Convolutional networks: `net` is digitnet's --net text, which the PyTorch contender builds
     # with examples/load_in_pytorch.py (its default initialisation; the speed is what is compared).
     "fast-99": dict(
-        description="the fast-99 preset's network: conv 12x5x5 batchnorm relu, max-pool 2, conv 24x5x5 batchnorm relu, "
+        description="the fast-99 preset's network: conv 10x5x5 batchnorm relu, max-pool 2, conv 20x5x5 batchnorm relu, "
                     "max-pool 2, dense 100 relu, dense 10 softmax; batch 64, momentum 0.9 lr 0.1",
-        net="conv5x5x12 batchnorm relu maxpool2 conv5x5x24 batchnorm relu maxpool2 flatten dense100 relu dense10 softmax",
+        net="conv5x5x10 batchnorm relu maxpool2 conv5x5x20 batchnorm relu maxpool2 flatten dense100 relu dense10 softmax",
         batch=64, lr=0.1, optimizer="momentum", digitnet=["--preset", "fast-99"]),
     "lenet5": dict(
         description="LeNet-5: conv 6x5x5 same tanh, avg-pool 2, conv 16x5x5 tanh, avg-pool 2, conv 120x5x5 tanh, "
