@@ -100,15 +100,19 @@ std::vector<std::uint8_t> serve_seven_png() {
     return encode_png(im);
 }
 
+// The default preset's network with freshly drawn weights, saved to `path`.
+void save_untrained_default(const std::string& path, std::uint64_t seed) {
+    Network network(find_preset("default").config.architecture);
+    Rng rng(seed);
+    network.initialize(Init::scaled_normal, rng);
+    save_model(path, network);
+}
+
 }  // namespace
 
 TEST(ServeCommand, PrintsItsAddressAnswersAndStopsCleanlyOnSigterm) {
     const auto dir = fresh_dir("serve-command");
-    Architecture a = find_preset("default").config.architecture;
-    Network network(a);
-    Rng rng(3);
-    network.initialize(Init::scaled_normal, rng);
-    save_model((dir / "net.safetensors").string(), network);
+    save_untrained_default((dir / "net.safetensors").string(), 3);
     ServeProcess serve("serve " + (dir / "net.safetensors").string() + " --port 0 --data-dir " + dir.string());
     ASSERT_NE(serve.port, 0) << serve.printed;
     const HttpReply models = http(serve.port, "GET", "/api/models");
@@ -130,12 +134,8 @@ TEST(ServeCommand, UsageErrorsExitWith2) {
 // network's input with the same library code as predict: the same 28x28 and the same outputs.
 TEST(ServeCommand, PredictEndpointAndPredictGiveTheSameInputAndAnswer) {
     const auto dir = fresh_dir("serve-same");
-    Architecture a = find_preset("default").config.architecture;
-    Network network(a);
-    Rng rng(5);
-    network.initialize(Init::scaled_normal, rng);
     const std::string model = (dir / "net.safetensors").string();
-    save_model(model, network);
+    save_untrained_default(model, 5);
     const std::vector<std::uint8_t> png = serve_seven_png();
     write_bytes(dir / "seven.png", png);
 
