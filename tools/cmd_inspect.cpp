@@ -1,5 +1,6 @@
 // digitnet inspect: a network's layers, shapes and parameter count (from --layers or a model file).
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -271,6 +272,13 @@ void add_inspect_command(CLI::App& app) {
             print_network(network, o->model + ": " + network.architecture().describe());
             if (auto it = meta.find("data"); it != meta.end())
                 std::printf("trained on: %s\n", escape_text(it->second, 200).c_str());  // text from the file
+            if (auto it = meta.find("test_accuracy"); it != meta.end()) {
+                char* end = nullptr;
+                const double accuracy = std::strtod(it->second.c_str(), &end);
+                const bool valid = end != it->second.c_str() && *end == '\0' && accuracy >= 0.0 && accuracy <= 1.0;
+                if (valid) std::printf("test accuracy after training: %.2f%%\n", 100.0 * accuracy);
+                else std::printf("test accuracy after training: unreadable (%s)\n", escape_text(it->second, 40).c_str());
+            }
             print_training_settings(meta);
             see_inside(network, *o);
         }

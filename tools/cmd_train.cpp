@@ -564,10 +564,15 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
                     percent(best->validation_accuracy).c_str());
     }
 
+    // The test accuracy after the last epoch, measured before the model is written so that the
+    // file records it (inspect and serve show it).
+    std::optional<Evaluation> test;
+    if (data.test.size()) test = evaluate_accuracy(trainer->network(), data.test);
     if (!model.empty()) {
         Metadata meta{{"training", to_json(run_config)}, {"data", data.name},
                       {"image_rows", std::to_string(data.train.image_rows)},
                       {"image_cols", std::to_string(data.train.image_cols)}};
+        if (test) meta["test_accuracy"] = std::to_string(test->accuracy);
         save_model(model, trainer->network(), meta);
         std::printf("model written to %s\n", model.c_str());
     } else if (!o.quiet) {
@@ -581,10 +586,7 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
                      model.empty() ? "" : "; the model is written");
         std::exit(stopped_status());
     }
-    if (data.test.size()) {
-        const Evaluation ev = evaluate_accuracy(trainer->network(), data.test);
-        std::printf("test accuracy: %s (%zu/%zu)\n", percent(ev.accuracy).c_str(), ev.correct, ev.examples);
-    }
+    if (test) std::printf("test accuracy: %s (%zu/%zu)\n", percent(test->accuracy).c_str(), test->correct, test->examples);
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ TEST(InspectCommand, PrintsTheTrainingSettingsTheModelFileStores) {
                            "  regularisation: L2 λ 3\n"
                            "  early stop: after 5 epochs without a better validation accuracy, keeping the best epoch's "
                            "weights\n");
+    EXPECT_CONTAINS(r.out, "test accuracy after training: ");  // measured by train, kept in the file
     // A model file without them (written by the library alone, or by an older digitnet) says so.
     digitnet::Architecture a;
     a.sizes = {784, 10};
@@ -40,5 +41,6 @@ TEST(InspectCommand, PrintsTheTrainingSettingsTheModelFileStores) {
     const CliRun old = run_cli("inspect " + bare);
     ASSERT_EQ(old.status, 0) << old.err;
     EXPECT_CONTAINS(old.out, "parameters: 7850\nno training settings stored\n");
+    EXPECT_EQ(old.out.find("test accuracy after training"), std::string::npos);
     std::filesystem::remove_all(dir);
 }

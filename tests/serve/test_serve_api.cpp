@@ -1,6 +1,7 @@
 // digitnet serve's API over HTTP, in-process: every endpoint, every refusal, and the hostile
 // clients (truncated, oversized, slow, idle), after which the server still answers.
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <thread>
@@ -465,6 +466,22 @@ TEST(MnistServe, ASecondRunIsRefusedAndStopEndsTheRun) {
     EXPECT_FALSE(training.status()["running"].get<bool>());
     EXPECT_EQ(models.find("session-1")->name(), "session-1");
     EXPECT_CONTAINS(error_of([&] { training.stop(); }), "training: no run is going");
+}
+
+}  // namespace digitnet::testing
+
+namespace digitnet::testing {
+
+// The model card takes the test accuracy train wrote into the file, and refuses a value that is
+// not a fraction in [0, 1] (the file is untrusted).
+TEST(ServeCard, TakesTheTestAccuracyTheModelFileRecords) {
+    const serve::ModelCard good = serve::card_from_file("m.safetensors", {{"test_accuracy", "0.9123"}}, "");
+    EXPECT_DOUBLE_EQ(good.test_accuracy, 0.9123);
+    EXPECT_NE(good.test_accuracy_source.find("model file"), std::string::npos);
+    for (const char* bad : {"abc", "1.5", "-0.1", "0.9x", ""}) {
+        const serve::ModelCard card = serve::card_from_file("m.safetensors", {{"test_accuracy", bad}}, "");
+        EXPECT_FALSE(std::isfinite(card.test_accuracy)) << bad;
+    }
 }
 
 }  // namespace digitnet::testing

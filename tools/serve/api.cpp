@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include "digitnet/answers.hpp"
@@ -226,15 +227,24 @@ ModelCard card_from_file(const std::string& path, const Metadata& metadata, cons
     card.source = path;
     card.metadata = metadata;
     if (auto it = metadata.find("data"); it != metadata.end()) card.data = escape_text(it->second, 200);
-    if (!metrics_path.empty()) {
-        card.curves = read_metrics_file(metrics_path);
-        for (auto it = card.curves.rbegin(); it != card.curves.rend(); ++it)
-            if (std::isfinite(it->test_accuracy)) {
-                card.test_accuracy = it->test_accuracy;
-                card.test_accuracy_source = "the last epoch of " + std::filesystem::path(metrics_path).filename().string();
-                break;
-            }
+    if (!metrics_path.empty()) card.curves = read_metrics_file(metrics_path);
+    // The test accuracy: the file's own record (train writes it), else the metrics file's last
+    // epoch that has one.
+    if (auto it = metadata.find("test_accuracy"); it != metadata.end()) {
+        char* end = nullptr;
+        const double accuracy = std::strtod(it->second.c_str(), &end);
+        if (end != it->second.c_str() && *end == '\0' && accuracy >= 0.0 && accuracy <= 1.0) {
+            card.test_accuracy = accuracy;
+            card.test_accuracy_source = "the model file (measured by train after the last epoch)";
+            return card;
+        }
     }
+    for (auto it = card.curves.rbegin(); it != card.curves.rend(); ++it)
+        if (std::isfinite(it->test_accuracy)) {
+            card.test_accuracy = it->test_accuracy;
+            card.test_accuracy_source = "the last epoch of " + std::filesystem::path(metrics_path).filename().string();
+            break;
+        }
     return card;
 }
 
