@@ -435,7 +435,7 @@ int main(int argc, char** argv) {
     for (const char* preset : {"default", "nielsen", "rashid", "3b1b", "is-nine", "nielsen-ch3", "best-mlp"})
         benchmark::RegisterBenchmark((std::string("BM_TrainStep/") + preset).c_str(), BM_TrainStep, std::string(preset))
             ->MinTime(kMinTime);
-    for (const char* preset : {"default", "nielsen", "best-mlp"})
+    for (const char* preset : {"default", "nielsen", "best-mlp", "fast-99", "lenet5", "nielsen-ch6-two-conv"})
         benchmark::RegisterBenchmark((std::string("BM_TrainerEpoch5k/") + preset).c_str(), BM_TrainerEpoch,
                                      std::string(preset))
             ->MinTime(kMinTime)->Unit(benchmark::kMillisecond);

@@ -173,17 +173,47 @@ void col2im(const float* columns, const ConvGeometry& g, float* grad_image) {
             }
 }
 
+// A `same`-padded convolution of stride 1 is the unpadded one of the image with its border of zeros
+// written out: (C, out_rows + kh - 1, out_cols + kw - 1), the image at (pad_top, pad_left).
+static bool pads_by_copy(const ConvGeometry& g) { return g.stride == 1 && !plain_geometry(g); }
+
+static ConvGeometry padded_geometry(const ConvGeometry& g) {
+    ConvGeometry p = g;
+    p.in.rows = g.out_rows + g.kernel_rows - 1;
+    p.in.cols = g.out_cols + g.kernel_cols - 1;
+    p.pad_top = p.pad_left = 0;
+    return p;
+}
+
+// How many floats receptive_fields needs beside the columns: the padded image, or none.
+static std::size_t padding_scratch(const ConvGeometry& g) { return pads_by_copy(g) ? padded_geometry(g).in.size() : 0; }
+
+// columns = im2col(image, g). With `same` padding the image is first copied into `padded` with its
+// zero border, and the columns are taken from there by the plain path: the same numbers, each row of
+// columns one or two whole moves instead of zeros and then the inside.
+static void receptive_fields(const float* image, const ConvGeometry& g, float* columns, float* padded) {
+    if (!pads_by_copy(g)) return im2col(image, g, columns);
+    const ConvGeometry p = padded_geometry(g);
+    std::fill(padded, padded + p.in.size(), 0.0f);
+    for (std::size_t c = 0; c < g.in.channels; ++c)
+        for (std::size_t y = 0; y < g.in.rows; ++y)
+            std::copy_n(image + (c * g.in.rows + y) * g.in.cols, g.in.cols,
+                        padded + (c * p.in.rows + y + g.pad_top) * p.in.cols + g.pad_left);
+    im2col(padded, p, columns);
+}
+
 void conv_forward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, const float* biases,
                   Matrix& columns, MatrixView out, WorkerPool* workers) {
     // x: (batch, C·H·W), weights: (F, K) -> out: (batch, F·P)
     const std::size_t batch = x.rows, F = weights.rows, K = weights.cols, P = g.positions();
     const std::size_t chunks = image_chunks(batch);
-    columns.resize(chunks, K * P);
+    columns.resize(chunks, K * P + padding_scratch(g));
     for_each_chunk(workers, chunks, worth_sharing(batch), [&](std::size_t j) {
         float* cols = columns.row(j);
+        float* padded = cols + K * P;
         for (std::size_t b = chunk_begin(batch, chunks, j); b < chunk_begin(batch, chunks, j + 1); ++b) {
             float* z = out.row(b);
-            im2col(x.row(b), g, cols);
+            receptive_fields(x.row(b), g, cols, padded);
             // z_b (F, P) = W (F, K) · columns_b (K, P)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(F), static_cast<int>(P),
                         static_cast<int>(K), 1.0f, weights.data, static_cast<int>(K), cols, static_cast<int>(P), 0.0f,
@@ -203,9 +233,9 @@ void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView wei
     // x: (batch, C·H·W), grad_out = δ: (batch, F·P); overwrites grad_weights, grad_biases, *grad_x
     const std::size_t batch = grad_out.rows, F = weights.rows, K = weights.cols, P = g.positions();
     const std::size_t chunks = image_chunks(batch);
-    columns.resize(chunks, K * P);
+    columns.resize(chunks, K * P + padding_scratch(g));
     grad_weight_parts.resize(chunks, F * K);
-    grad_bias_parts.resize(chunks, F);
+    grad_bias_parts.resize(chunks, 2 * F);  // each chunk's Σ, then one image's
     if (grad_x) grad_columns.resize(chunks, K * P);
     for_each_chunk(workers, chunks, worth_sharing(batch), [&](std::size_t j) {
         float* gw = grad_weight_parts.row(j);
@@ -213,18 +243,21 @@ void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView wei
         std::fill(gb, gb + F, 0.0f);
         const std::size_t first = chunk_begin(batch, chunks, j), last = chunk_begin(batch, chunks, j + 1);
         float* cols = columns.row(j);
+        float* padded = cols + K * P;
         for (std::size_t b = first; b < last; ++b) {
             const float* delta = grad_out.row(b);
-            im2col(x.row(b), g, cols);  // again: cheaper than keeping the batch's, which leaves the cache
+            receptive_fields(x.row(b), g, cols, padded);  // again: cheaper than keeping the batch's, which leaves the cache
             // this chunk's Σ_b δ_b (F, P) · columns_bᵀ (P, K)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(F), static_cast<int>(K),
                         static_cast<int>(P), 1.0f, delta, static_cast<int>(P), cols, static_cast<int>(P),
                         b == first ? 0.0f : 1.0f, gw, static_cast<int>(K));
-            for (std::size_t f = 0; f < F; ++f) {
-                float sum = 0.0f;
-                for (std::size_t p = 0; p < P; ++p) sum += delta[f * P + p];
-                gb[f] += sum;
-            }
+            // Σ_p δ_b(f, p) for every filter, each sum in p order: the F sums advance side by side,
+            // so that their adds overlap instead of each waiting for the one before
+            float* sums = gb + F;
+            std::fill(sums, sums + F, 0.0f);
+            for (std::size_t p = 0; p < P; ++p)
+                for (std::size_t f = 0; f < F; ++f) sums[f] += delta[f * P + p];
+            for (std::size_t f = 0; f < F; ++f) gb[f] += sums[f];
             if (grad_x) {
                 // ∂C/∂columns_b (K, P) = Wᵀ (K, F) · δ_b (F, P), then back to the pixels
                 float* gcols = grad_columns.row(j);
@@ -235,12 +268,14 @@ void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView wei
             }
         }
     });
-    // the chunks' parts, added in chunk order
-    for (std::size_t i = 0; i < F * K; ++i) {
-        float sum = 0.0f;
-        for (std::size_t j = 0; j < chunks; ++j) sum += grad_weight_parts(j, i);
-        grad_weights.data[i] = scale * sum;
+    // the chunks' parts, added in chunk order (chunk by chunk over the whole row: contiguous reads)
+    float* gw = grad_weights.data;
+    std::fill(gw, gw + F * K, 0.0f);
+    for (std::size_t j = 0; j < chunks; ++j) {
+        const float* part = grad_weight_parts.row(j);
+        for (std::size_t i = 0; i < F * K; ++i) gw[i] += part[i];
     }
+    for (std::size_t i = 0; i < F * K; ++i) gw[i] *= scale;
     if (grad_biases)
         for (std::size_t f = 0; f < F; ++f) {
             float sum = 0.0f;

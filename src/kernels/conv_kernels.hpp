@@ -19,7 +19,8 @@ void im2col(const float* image, const ConvGeometry& g, float* columns);
 void col2im(const float* columns, const ConvGeometry& g, float* grad_image);
 
 // x: (batch, C·H·W) -> out: (batch, F·P), sized by the caller. biases null: no bias.
-// columns is scratch, sized here: (chunks, K·P), one image's receptive fields per chunk.
+// columns is scratch, sized here: (chunks, K·P + a padded image when `same` padding is copied out),
+// one image's receptive fields per chunk.
 void conv_forward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, const float* biases,
                   Matrix& columns, MatrixView out, WorkerPool* workers);
 
@@ -27,7 +28,7 @@ void conv_forward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weig
 //   grad_weights = scale Σ_b δ_b columns_bᵀ, grad_biases = scale Σ_b Σ_p δ_b(·, p),
 //   and, when grad_x is not null, grad_x_b = col2im(Wᵀ δ_b).
 // Each image's columns are made again (im2col of x). columns, the parts and grad_columns are
-// scratch, sized here: (chunks, K·P), (chunks, F·K), (chunks, F), (chunks, K·P).
+// scratch, sized here: (chunks, K·P + padded image), (chunks, F·K), (chunks, 2·F), (chunks, K·P).
 void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, ConstMatrixView grad_out,
                    float scale, MatrixView grad_weights, float* grad_biases, MatrixView* grad_x, Matrix& columns,
                    Matrix& grad_weight_parts, Matrix& grad_bias_parts, Matrix& grad_columns, WorkerPool* workers);
