@@ -123,17 +123,19 @@ static std::vector<Preset> build_presets() {
         list.push_back({"fast-98", "the least training time to 98%: one conv-pool layer of 8 filters, momentum lr 0.05, batch 64, 2 epochs", c});
     }
     {
-        TrainConfig c = net("conv3x3x32:same batchnorm relu conv3x3x32:same batchnorm relu maxpool2 "
-                            "conv3x3x64:same batchnorm relu conv3x3x64:same batchnorm relu maxpool2 "
+        // Four 3x3 convolutions without padding (28 -> 26 -> 24, pool 12 -> 10 -> 8, pool 4): half the
+        // multiply-adds of 'same' padding, so that 20 epochs fit in about half an hour on two cores.
+        TrainConfig c = net("conv3x3x32 batchnorm relu conv3x3x32 batchnorm relu maxpool2 "
+                            "conv3x3x64 batchnorm relu conv3x3x64 batchnorm relu maxpool2 "
                             "flatten dense256 batchnorm relu dropout0.4 dense10 softmax",
-                            Cost::log_likelihood, Init::he, 30, 128, 0.001f);
+                            Cost::log_likelihood, Init::he, 20, 128, 0.001f);
         c.optimizer.name = "adam";
         c.augment = true;
         c.elastic_alpha = 8.0f;
         c.lr_decay = "step";
-        c.lr_step = 10;
-        c.lr_decay_factor = 0.3f;
-        list.push_back({"best-cnn", "four 3x3 conv layers (32, 32, 64, 64) with batch normalisation, 256 units, dropout 0.4, shifted, rotated and elastically distorted images, Adam, ×0.3 every 10 epochs, 30 epochs", c});
+        c.lr_step = 5;
+        c.lr_decay_factor = 0.4f;
+        list.push_back({"best-cnn", "four 3x3 conv layers (32, 32, 64, 64) with batch normalisation, 256 units, dropout 0.4, shifted, rotated and elastically distorted images, Adam lr 0.001 ×0.4 every 5 epochs, batch 128, 20 epochs", c});
     }
     return list;
 }
