@@ -62,6 +62,7 @@ public:
     // Builds the network and draws its weights from the seed. `data` must outlive the trainer and
     // stay as it is while it trains.
     Trainer(const TrainConfig& config, const DataSplits& data);
+    Trainer(const TrainConfig& config, DataSplits&& data) = delete;  // it keeps a reference to data
     ~Trainer();
     Trainer(Trainer&&) noexcept;
     Trainer& operator=(Trainer&&) noexcept;
@@ -115,7 +116,7 @@ private:
     // Early stopping and plateau bookkeeping.
     double best_validation_ = -1.0;
     std::size_t epochs_since_best_ = 0;
-    std::vector<Matrix> best_weights_;  // weights and biases of the best epoch, when early stopping
+    std::vector<Matrix> best_weights_;  // the best epoch's parameters and batch-norm statistics, when early stopping
     // An interrupted epoch: its order, how far it got, and what it had summed.
     std::vector<std::uint32_t> order_;
     std::size_t position_ = 0;

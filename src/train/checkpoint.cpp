@@ -405,7 +405,8 @@ Parsed parse_checkpoint(const SafetensorsFile& file, const std::string& path) {
         if (t.shape != want)
             throw Error("tensor '" + t.name + "' should have shape " + shape_text(want) + ", found " + shape_text(t.shape));
     };
-    std::vector<const Tensor*> best_tensors(have_best ? parameters.size() : 0, nullptr);
+    const auto best_state = best_state_list(std::as_const(p.network));
+    std::vector<const Tensor*> best_tensors(have_best ? best_state.size() : 0, nullptr);
     const Tensor* order = nullptr;
     bool have_steps = false;
     for (const Tensor& t : file.tensors) {
@@ -443,12 +444,12 @@ Parsed parse_checkpoint(const SafetensorsFile& file, const std::string& path) {
                                     c.optimizer.name + " keeps squared gradients");
             p.optimizer_state[key] = tensor_matrix(t);
         } else if (t.name.rfind("best.", 0) == 0 && index_of(t.name, 5) < best_tensors.size()) {
-            expect_shape(t, *parameters[index_of(t.name, 5)]);
+            expect_shape(t, *best_state[index_of(t.name, 5)]);
             best_tensors[index_of(t.name, 5)] = &t;
         } else {
             throw Error(unexpected + (t.name.rfind("best.", 0) == 0
-                                          ? " (" + std::string(have_best ? "the network has " + std::to_string(parameters.size()) +
-                                                                               " parameter tensors"
+                                          ? " (" + std::string(have_best ? "the network has " + std::to_string(best_state.size()) +
+                                                                               " parameter and statistics tensors"
                                                                          : "no best weights are kept") + ")"
                                           : std::string()));
         }

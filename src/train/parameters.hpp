@@ -1,8 +1,7 @@
 #pragma once
 // A network's trained parameters in one fixed order: per layer its weights, its biases (when
 // it has them), then batch normalisation's γ and β; for a --net network, its trained tensors in
-// the order of Network::tensors(). The optimiser's slots and a checkpoint's best.<i> tensors are
-// numbered in this order.
+// the order of Network::tensors(). The optimiser's slots are numbered in this order.
 #include <type_traits>
 #include <vector>
 
@@ -27,6 +26,25 @@ auto parameter_list(NetworkType& network) {
             values.push_back(&layer.norm.beta);
         }
     }
+    return values;
+}
+
+// What early stopping keeps of its best epoch: the parameters above, then every batch
+// normalisation's running mean and variance (evaluation reads those, so weights without them
+// would be judged with another epoch's statistics). A checkpoint's best.<i> follow this order.
+template <typename NetworkType>
+auto best_state_list(NetworkType& network) {
+    auto values = parameter_list(network);
+    if (network.architecture().is_net()) {
+        for (const LayerTensor& t : network.tensors())
+            if (!t.grad) values.push_back(t.value);
+        return values;
+    }
+    for (auto& layer : network.layers)
+        if (layer.batch_norm) {
+            values.push_back(&layer.norm.running_mean);
+            values.push_back(&layer.norm.running_var);
+        }
     return values;
 }
 

@@ -207,7 +207,7 @@ TrainStatus Trainer::run(const TrainHooks& hooks) {
                 epochs_since_best_ = 0;
                 if (config_.early_stop) {
                     best_weights_.clear();
-                    for (auto* v : parameter_values()) best_weights_.push_back(*v);
+                    for (auto* v : best_state_list(network_)) best_weights_.push_back(*v);
                 }
             } else {
                 ++epochs_since_best_;
@@ -218,8 +218,8 @@ TrainStatus Trainer::run(const TrainHooks& hooks) {
             learning_rate_ *= config_.lr_decay_factor;
         if (hooks.on_epoch) hooks.on_epoch(m);
         if (config_.early_stop && have_validation && epochs_since_best_ >= config_.early_stop) {
-            // Keep the best weights seen.
-            auto values = parameter_values();
+            // Keep the best weights seen, with their batch normalisation statistics.
+            auto values = best_state_list(network_);
             for (std::size_t i = 0; i < values.size() && i < best_weights_.size(); ++i) *values[i] = best_weights_[i];
             return TrainStatus::early_stopped;
         }

@@ -199,6 +199,40 @@ TEST(Checkpoint, StoppedBeforeTheFirstMiniBatchResumesBitForBit) {
     EXPECT_EQ(model(resumed.network(), "resumed"), model(uninterrupted.network(), "uninterrupted"));
 }
 
+TEST(Checkpoint, EarlyStoppingWithBatchNormResumesBitForBit) {
+    // The best epoch's batch normalisation statistics are part of the checkpoint's best.<i>.
+    DataSplits data = synthetic_splits(500);
+    TrainConfig c = small_config();
+    c.architecture.batch_norm = true;
+    c.early_stop = 2;
+    c.epochs = 12;
+    Trainer uninterrupted(c, data);
+    const TrainStatus status = uninterrupted.run();
+
+    auto dir = fresh_dir("early-stop-bn");
+    const std::string path = (dir / "checkpoint.safetensors").string();
+    std::atomic<bool> stop{false};
+    Trainer first(c, data);
+    TrainHooks hooks;
+    hooks.stop = &stop;
+    hooks.on_batch = [&](std::size_t done, std::size_t) {
+        if (first.epochs_done() == 1 && done == 7) stop = true;
+    };
+    ASSERT_EQ(first.run(hooks), TrainStatus::interrupted);
+    first.save_checkpoint(path);
+    const SafetensorsFile file = load_safetensors(path);
+    std::size_t best_tensors = 0;
+    for (const Tensor& t : file.tensors) best_tensors += t.name.rfind("best.", 0) == 0;
+    EXPECT_EQ(best_tensors, 7u);  // the hidden layer's W, γ, β, the output's W, b, then μ and σ²
+    Trainer resumed = Trainer::resume(path, data);
+    EXPECT_EQ(resumed.run(), status);
+    auto model = [&](const Network& n, const std::string& name) {
+        save_model((dir / name).string(), n);
+        return read_text(dir / name);
+    };
+    EXPECT_EQ(model(resumed.network(), "resumed"), model(uninterrupted.network(), "uninterrupted"));
+}
+
 TEST(Checkpoint, AnUntouchedCheckpointResumesAndMatchesTheChecksumDefinition) {
     const Fixture f = interrupted_checkpoint("ckpt-good");
     SafetensorsFile file = load_safetensors(f.path);

@@ -267,6 +267,52 @@ TEST(Regularization, EarlyStoppingStopsAndKeepsTheBestWeights) {
     EXPECT_FALSE(same_parameters(stopped.network(), three.network()));  // the restore mattered
 }
 
+// Every tensor of a network, trained or not (batch normalisation's running statistics too).
+std::vector<std::vector<float>> all_values(const Network& network) {
+    std::vector<std::vector<float>> values;
+    auto add = [&](const Matrix& m) { values.emplace_back(m.begin(), m.end()); };
+    if (network.architecture().is_net()) {
+        for (const LayerTensor& t : network.tensors()) add(*t.value);
+        return values;
+    }
+    for (const auto& layer : network.layers) {
+        add(layer.weights);
+        add(layer.biases);
+        for (const Matrix* m : {&layer.norm.gamma, &layer.norm.beta, &layer.norm.running_mean, &layer.norm.running_var}) add(*m);
+    }
+    return values;
+}
+
+// Evaluation reads batch normalisation's running mean and variance, so the network that early
+// stopping keeps is the best epoch's weights together with that epoch's statistics.
+TEST(Regularization, EarlyStoppingKeepsTheBestEpochsBatchNormStatistics) {
+    for (const bool net : {false, true}) {
+        SCOPED_TRACE(net ? "--net with batchnorm" : "MLP with --batch-norm");
+        TrainConfig c = small_relu_config();
+        if (net) {
+            c.architecture.net = "flatten dense20 batchnorm relu dense10 softmax";
+            c.architecture.input = ImageShape{1, 4, 4};
+            apply_net(c.architecture);
+        } else {
+            c.architecture.batch_norm = true;
+        }
+        c.epochs = 60;
+        c.early_stop = 3;
+        const DataSplits data = splits();
+        Trainer t(c, data);
+        std::vector<std::vector<std::vector<float>>> after_epoch;
+        TrainHooks hooks;
+        hooks.on_epoch = [&](const EpochMetrics&) { after_epoch.push_back(all_values(t.network())); };
+        ASSERT_EQ(t.run(hooks), TrainStatus::early_stopped) << t.divergence_message();
+        std::size_t best = 0;  // the first epoch of the highest validation accuracy
+        for (std::size_t e = 1; e < t.history().size(); ++e)
+            if (t.history()[e].validation_accuracy > t.history()[best].validation_accuracy) best = e;
+        ASSERT_LT(best + 1, after_epoch.size());
+        EXPECT_TRUE(all_values(t.network()) == after_epoch[best]) << "best epoch " << best + 1;
+        EXPECT_FALSE(after_epoch.back() == after_epoch[best]);  // the restore mattered
+    }
+}
+
 TEST(Regularization, StepDecayHalvesTheLearningRate) {
     const DataSplits data = splits();
     TrainConfig c = small_relu_config();
