@@ -4,7 +4,6 @@
 // chunk by chunk and then in chunk order give the same bytes with 1 thread or 8.
 #include <algorithm>
 #include <cstddef>
-#include <thread>
 #include <vector>
 
 #include "digitnet/matrix.hpp"
@@ -37,27 +36,22 @@ inline std::size_t chunk_begin(std::size_t images, std::size_t chunks, std::size
 // 10) waking a thread costs more than it saves.
 inline bool worth_sharing(std::size_t images) { return images >= 16; }
 
-// work(j) for every chunk j in [0, chunks): when `share`, the chunks are shared by the pool's
-// threads (or num_threads() threads started for the call without one), each taking a run of
-// consecutive chunks, with OpenBLAS single-threaded meanwhile. work(j) must touch only chunk j's
-// memory. The results do not depend on how many threads run.
+// work(j) for every chunk j in [0, chunks): when `share` and there is a pool, the chunks are shared
+// by the pool's threads, each taking a run of consecutive chunks, with OpenBLAS single-threaded
+// meanwhile; without a pool (a layer used on its own, outside a Network) they run one after another
+// on the calling thread. work(j) must touch only chunk j's memory. The results do not depend on how
+// many threads run.
 template <typename Work>
 void for_each_chunk(WorkerPool* workers, std::size_t chunks, bool share, Work&& work) {
-    const std::size_t available = workers ? workers->threads : static_cast<std::size_t>(std::max(num_threads(), 1));
-    const std::size_t threads = share ? std::min(chunks, available) : 1;
+    const std::size_t threads = share && workers ? std::min(chunks, workers->threads) : 1;
     if (threads <= 1) {
         for (std::size_t j = 0; j < chunks; ++j) work(j);
         return;
     }
     SingleThreadedBlas single;
-    auto run = [&](std::size_t t) {
+    workers->run(threads, [&](std::size_t t) {
         for (std::size_t j = chunks * t / threads; j < chunks * (t + 1) / threads; ++j) work(j);
-    };
-    if (workers) return workers->run(threads, run);
-    std::vector<std::thread> helpers;
-    for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(run, t);
-    run(0);
-    for (auto& h : helpers) h.join();
+    });
 }
 
 // Rows [first, last) of a matrix, to read and to write.

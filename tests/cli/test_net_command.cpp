@@ -76,6 +76,23 @@ TEST(MnistNet, TrainSaveEvalAndInspectAConvolutionalNetwork) {
     EXPECT_NE(i.out.find("parameters: 8806"), std::string::npos) << i.out;  // 156 + 864·10 + 10
 }
 
+// A mini-batch's images are cut into the same chunks whatever the thread count, and the chunks'
+// sums added in chunk order: 1, 2 or 3 threads write the same model file.
+TEST(MnistNet, OneTwoAndThreeThreadsWriteTheSameBytes) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
+    auto dir = fresh_dir("net-threads");
+    const std::string args = "train " + kNetData +
+                             " --net 'conv3x3x6:same batchnorm relu maxpool2 conv3x3x8 tanh avgpool2 flatten dense20 batchnorm "
+                             "relu dense10 softmax' --train-size 640 --batch 32 --epochs 1 --init he --no-test-each-epoch --quiet";
+    std::string first;
+    for (int threads : {1, 2, 3}) {
+        const std::string model = (dir / ("t" + std::to_string(threads) + ".safetensors")).string();
+        ASSERT_EQ(run_cli(args + " --threads " + std::to_string(threads) + " -o " + model).status, 0);
+        if (threads == 1) first = read_text(model);
+        else EXPECT_TRUE(read_text(model) == first) << threads << " threads";
+    }
+}
+
 // kill -9 in the middle of a run, then --resume: the same bytes as a run never interrupted.
 TEST(MnistNet, AConvolutionalRunKilledAndResumedEqualsAnUninterruptedOne) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
