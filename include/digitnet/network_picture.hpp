@@ -1,7 +1,8 @@
 #pragma once
 // 3Blue1Brown's picture of a network looking at one image: the input pixels, each hidden
 // layer's activations as grey neurons (black = 0, white = 1), and the output layer as bars, the
-// answer picked out (`digitnet predict MODEL IMAGE --activations out.png`).
+// answer picked out (`digitnet predict MODEL IMAGE --activations out.png`). A convolutional
+// network's dense part is drawn so, with its feature maps for the image below (conv_pictures.hpp).
 #include <cstddef>
 #include <span>
 #include <string>
@@ -15,7 +16,8 @@ namespace digitnet {
 
 struct NetworkPicture {
     RgbImage image;
-    // Where each part went: "input", "hidden 1", ..., "output", left to right.
+    // Where each part went: "input", "hidden 1", ..., "output", left to right, then "feature maps"
+    // below them for a convolutional network.
     std::vector<std::string> panel_names;
     std::vector<PlotBox> panels;
     int answer = 0;                  // the class the network answered

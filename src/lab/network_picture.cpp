@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "digitnet/answers.hpp"
+#include "digitnet/conv_pictures.hpp"
 #include "digitnet/error.hpp"
 
 namespace digitnet {
@@ -187,6 +188,22 @@ NetworkPicture draw_network_activations(Network& network, std::span<const float>
                 "answer: " + names[static_cast<std::size_t>(picture.answer)], bottom);
         picture.panel_names.push_back("output");
         picture.panels.push_back({x, y0, x + output_w, bottom});
+    }
+    // A convolutional network: its feature maps for this image under the dense part, so that the
+    // picture shows every layer the image went through.
+    bool convolutional = false;
+    for (const LayerSpec& s : network.plan()) convolutional = convolutional || s.kind == LayerKind::conv;
+    if (convolutional) {
+        const RgbImage maps = draw_feature_maps(network, encoded.data());
+        const int y0 = static_cast<int>(im.height);
+        RgbImage both(std::max(im.width, maps.width + 2 * kPad), im.height + maps.height + kPad, kWhite);
+        for (std::size_t y = 0; y < im.height; ++y)
+            for (std::size_t x0 = 0; x0 < im.width; ++x0) both.set(x0, y, im.get(x0, y));
+        for (std::size_t y = 0; y < maps.height; ++y)
+            for (std::size_t x0 = 0; x0 < maps.width; ++x0) both.set(x0 + kPad, static_cast<std::size_t>(y0) + y, maps.get(x0, y));
+        im = std::move(both);
+        picture.panel_names.push_back("feature maps");
+        picture.panels.push_back({kPad, y0, kPad + static_cast<int>(maps.width), y0 + static_cast<int>(maps.height)});
     }
     return picture;
 }

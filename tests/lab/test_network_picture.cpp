@@ -86,3 +86,20 @@ TEST(NetworkPicture, WideLayersAndYesNoNetworksFit) {
     EXPECT_EQ(p.outputs.size(), 1u);
     EXPECT_THROW(draw_network_activations(network, std::vector<float>(100, 0.0f), 10, 10), Error);
 }
+
+TEST(NetworkPicture, AConvolutionalNetworkAddsItsFeatureMapsBelow) {
+    Architecture a;
+    a.net = "conv5x5x4 relu maxpool2 flatten dense12 relu dense10 softmax";
+    a.cost = Cost::log_likelihood;
+    apply_net(a);
+    Network network(a);
+    Rng rng(2);
+    network.initialize(Init::he, rng);
+    const NetworkPicture p = draw_network_activations(network, draw_stroke(12), 28, 28);
+    EXPECT_EQ(p.panel_names, (std::vector<std::string>{"input", "hidden 1", "output", "feature maps"}));
+    ASSERT_EQ(p.panels.size(), 4u);
+    const PlotBox& maps = p.panels[3];
+    EXPECT_GE(maps.y0, p.panels[2].y1);  // below the others
+    EXPECT_LE(static_cast<std::size_t>(maps.y1), p.image.height);
+    EXPECT_GT(non_white_pixels(p.image, maps), 100u);  // the stroke, seen by four filters
+}
