@@ -180,23 +180,41 @@ inline CliRun run_cli(const std::string& args) {
     return r;
 }
 
+// Runs `line` in /bin/sh without waiting for it. The line should `exec` the command, so that the
+// pid returned (-1 if fork failed) is the command's own and a signal reaches it.
+inline pid_t start_shell(const std::string& line) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    return pid;
+}
+
+// Waits until `path` exists, for at most `limit`. True if it exists.
+inline bool wait_for_file(const std::filesystem::path& path, std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!std::filesystem::exists(path) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return std::filesystem::exists(path);
+}
+
+// Sends `signal` to pid and waits for it to end; its wait status.
+inline int signal_and_wait(pid_t pid, int signal) {
+    kill(pid, signal);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return status;
+}
+
 // Starts `digitnet ARGS --checkpoint-dir DIR` and kills it with SIGKILL as soon as its first
 // checkpoint is there (in the middle of a later epoch), or after 60 s. True if the checkpoint exists.
 inline bool kill_at_first_checkpoint(const std::string& args, const std::string& dir) {
-    const std::string cmd = cli_command(args + " --checkpoint-dir " + dir);
-    const pid_t pid = fork();
+    const pid_t pid = start_shell("exec " + cli_command(args + " --checkpoint-dir " + dir) + " >/dev/null 2>&1");
     if (pid < 0) return false;
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", ("exec " + cmd + " >/dev/null 2>&1").c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
     const std::string checkpoint = dir + "/checkpoint.safetensors";
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!std::filesystem::exists(checkpoint) && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    wait_for_file(checkpoint, std::chrono::seconds(60));
+    signal_and_wait(pid, SIGKILL);
     return std::filesystem::exists(checkpoint);
 }
 

@@ -21,6 +21,9 @@ using digitnet::testing::kill_at_first_checkpoint;
 using digitnet::testing::line_count;
 using digitnet::testing::read_text;
 using digitnet::testing::run_cli;
+using digitnet::testing::signal_and_wait;
+using digitnet::testing::start_shell;
+using digitnet::testing::wait_for_file;
 
 namespace {
 
@@ -126,16 +129,10 @@ TEST(MnistCli, CtrlCWritesACheckpointAndExits130) {
     const std::string err = (dir / "err").string(), out = (dir / "model.safetensors").string();
     const std::string cmd =
         cli_command("train " + kData + " --preset rashid --epochs 1 --quiet -o " + out + " 2>" + err);
-    pid_t pid = fork();
+    const pid_t pid = start_shell("exec " + cmd + " >/dev/null");
     ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", ("exec " + cmd + " >/dev/null").c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // data loaded, training under way
-    kill(pid, SIGINT);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    const int status = signal_and_wait(pid, SIGINT);
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 130);
     const std::string message = read_text(err);
@@ -159,20 +156,11 @@ TEST(MnistCli, CtrlCThenTheHintedCommandWritesTheModelOfAnUninterruptedRun) {
 
     const std::string metrics = (dir / "m.jsonl").string(), err = (dir / "err").string();
     const std::string cmd = cli_command(args + " -o 'model.safetensors' --metrics 'm.jsonl'");
-    const pid_t pid = fork();
+    const pid_t pid = start_shell("cd \"" + dir.string() + "\" && exec " + cmd + " >/dev/null 2>err");
     ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        const std::string line = "cd \"" + dir.string() + "\" && exec " + cmd + " >/dev/null 2>err";
-        execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
     // Stopped as soon as the first epoch's metrics are written: inside the second epoch.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!std::filesystem::exists(metrics) && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    kill(pid, SIGINT);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    wait_for_file(metrics, std::chrono::seconds(60));
+    const int status = signal_and_wait(pid, SIGINT);
     ASSERT_TRUE(WIFEXITED(status));
     ASSERT_EQ(WEXITSTATUS(status), 130) << read_text(err);
     EXPECT_FALSE(std::filesystem::exists(model));

@@ -26,6 +26,8 @@ using digitnet::testing::fresh_dir;
 using digitnet::testing::line_count;
 using digitnet::testing::read_text;
 using digitnet::testing::run_cli;
+using digitnet::testing::start_shell;
+using digitnet::testing::wait_for_file;
 namespace fs = std::filesystem;
 
 namespace {
@@ -315,20 +317,7 @@ namespace {
 
 // Starts `digitnet ARGS` (stdout to /dev/null, stderr to err_path) and returns its pid.
 pid_t start_cli(const std::string& args, const std::string& err_path) {
-    const std::string cmd = "exec " + cli_command(args) + " >/dev/null 2>" + err_path;
-    const pid_t pid = fork();
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    return pid;
-}
-
-bool wait_for(const fs::path& path, std::chrono::seconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!fs::exists(path) && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    return fs::exists(path);
+    return start_shell("exec " + cli_command(args) + " >/dev/null 2>" + err_path);
 }
 
 }  // namespace
@@ -339,7 +328,7 @@ TEST(SignalsCommand, SigtermCheckpointsLikeCtrlCAndExits143) {
     const std::string ckpt = (dir / "ckpt").string(), err = (dir / "err").string();
     const pid_t pid = start_cli(small_run(csv, "784,300,10") + " --epochs 100000 --threads 1 --checkpoint-dir " + ckpt, err);
     ASSERT_GT(pid, 0);
-    ASSERT_TRUE(wait_for(fs::path(ckpt) / "checkpoint.safetensors", std::chrono::seconds(60)));
+    ASSERT_TRUE(wait_for_file(fs::path(ckpt) / "checkpoint.safetensors", std::chrono::seconds(60)));
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     kill(pid, SIGTERM);
     int status = 0;
