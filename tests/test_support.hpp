@@ -24,6 +24,7 @@
 #include "digitnet/error.hpp"
 #include "digitnet/image.hpp"
 #include "digitnet/random.hpp"
+#include "digitnet/train.hpp"
 #include "digitnet/train_config.hpp"
 
 namespace digitnet::testing {
@@ -178,6 +179,18 @@ inline CliRun run_cli(const std::string& args) {
     std::filesystem::remove(out);
     std::filesystem::remove(err);
     return r;
+}
+
+// Trains `t` until `batch` mini-batches of its second epoch are done, then stops it between
+// batches as Ctrl-C does; the status run() returned (interrupted, unless training ended first).
+inline TrainStatus stop_in_second_epoch(Trainer& t, std::size_t batch) {
+    std::atomic<bool> stop{false};
+    TrainHooks hooks;
+    hooks.stop = &stop;
+    hooks.on_batch = [&](std::size_t done, std::size_t) {
+        if (t.epochs_done() == 1 && done == batch) stop = true;
+    };
+    return t.run(hooks);
 }
 
 // Runs `line` in /bin/sh without waiting for it. The line should `exec` the command, so that the

@@ -24,6 +24,7 @@ using digitnet::testing::synthetic_splits;
 namespace fs = std::filesystem;
 using digitnet::testing::error_of;
 using digitnet::testing::small_config;
+using digitnet::testing::stop_in_second_epoch;
 
 namespace {
 
@@ -121,14 +122,8 @@ Fixture interrupted_checkpoint(const std::string& name) {
     f.config.early_stop = 5;
     f.dir = fresh_dir(name);
     f.path = (f.dir / "checkpoint.safetensors").string();
-    std::atomic<bool> stop{false};
     Trainer t(f.config, f.data);
-    TrainHooks hooks;
-    hooks.stop = &stop;
-    hooks.on_batch = [&](std::size_t done, std::size_t) {
-        if (t.epochs_done() == 1 && done == 37) stop = true;
-    };
-    EXPECT_EQ(t.run(hooks), TrainStatus::interrupted);
+    EXPECT_EQ(stop_in_second_epoch(t, 37), TrainStatus::interrupted);
     t.save_checkpoint(f.path);
     return f;
 }
@@ -211,14 +206,8 @@ TEST(Checkpoint, EarlyStoppingWithBatchNormResumesBitForBit) {
 
     auto dir = fresh_dir("early-stop-bn");
     const std::string path = (dir / "checkpoint.safetensors").string();
-    std::atomic<bool> stop{false};
     Trainer first(c, data);
-    TrainHooks hooks;
-    hooks.stop = &stop;
-    hooks.on_batch = [&](std::size_t done, std::size_t) {
-        if (first.epochs_done() == 1 && done == 7) stop = true;
-    };
-    ASSERT_EQ(first.run(hooks), TrainStatus::interrupted);
+    ASSERT_EQ(stop_in_second_epoch(first, 7), TrainStatus::interrupted);
     first.save_checkpoint(path);
     const SafetensorsFile file = load_safetensors(path);
     std::size_t best_tensors = 0;

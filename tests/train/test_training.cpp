@@ -17,6 +17,7 @@ using digitnet::testing::fresh_dir;
 using digitnet::testing::read_text;
 using digitnet::testing::synthetic_splits;
 using digitnet::testing::small_config;
+using digitnet::testing::stop_in_second_epoch;
 
 static bool same_weights(const Network& a, const Network& b) {
     if (a.layers.size() != b.layers.size()) return false;
@@ -94,14 +95,8 @@ TEST(Training, InterruptedRunResumedFromCheckpointEqualsUninterruptedRun) {
     auto dir = fresh_dir("resume");
     const std::string path = (dir / "checkpoint.safetensors").string();
     // Stop in the middle of epoch 2 (batch 37 of 100), checkpoint, resume in a new trainer.
-    std::atomic<bool> stop{false};
     Trainer first(c, data);
-    TrainHooks hooks;
-    hooks.stop = &stop;
-    hooks.on_batch = [&](std::size_t done, std::size_t) {
-        if (first.epochs_done() == 1 && done == 37) stop = true;
-    };
-    EXPECT_EQ(first.run(hooks), TrainStatus::interrupted);
+    EXPECT_EQ(stop_in_second_epoch(first, 37), TrainStatus::interrupted);
     first.save_checkpoint(path);
     Trainer resumed = Trainer::resume(path, data);
     EXPECT_EQ(resumed.epochs_done(), 1u);
