@@ -124,18 +124,21 @@ static std::vector<Preset> build_presets() {
     }
     {
         // Four 3x3 convolutions without padding (28 -> 26 -> 24, pool 12 -> 10 -> 8, pool 4): half the
-        // multiply-adds of 'same' padding, so that 20 epochs fit in about half an hour on two cores.
+        // multiply-adds of 'same' padding. Chosen on the validation split (2026-12-01, seed 1): 20
+        // epochs ×0.4 every 5 reached 99.60% validation accuracy at best, 30 epochs ×0.4 every 8 more;
+        // Simard's α = 34 distortions (on top of the shifts and rotations) learned slower, 99.18%
+        // against 99.53% after 14 epochs, and were stopped there.
         TrainConfig c = net("conv3x3x32 batchnorm relu conv3x3x32 batchnorm relu maxpool2 "
                             "conv3x3x64 batchnorm relu conv3x3x64 batchnorm relu maxpool2 "
                             "flatten dense256 batchnorm relu dropout0.4 dense10 softmax",
-                            Cost::log_likelihood, Init::he, 20, 128, 0.001f);
+                            Cost::log_likelihood, Init::he, 30, 128, 0.001f);
         c.optimizer.name = "adam";
         c.augment = true;
         c.elastic_alpha = 8.0f;
         c.lr_decay = "step";
-        c.lr_step = 5;
+        c.lr_step = 8;
         c.lr_decay_factor = 0.4f;
-        list.push_back({"best-cnn", "four 3x3 conv layers (32, 32, 64, 64) with batch normalisation, 256 units, dropout 0.4, shifted, rotated and elastically distorted images, Adam lr 0.001 ×0.4 every 5 epochs, batch 128, 20 epochs", c});
+        list.push_back({"best-cnn", "four 3x3 conv layers (32, 32, 64, 64) with batch normalisation, 256 units, dropout 0.4, shifted, rotated and elastically distorted images, Adam lr 0.001 ×0.4 every 8 epochs, batch 128, 30 epochs", c});
     }
     return list;
 }
