@@ -125,9 +125,9 @@ static std::vector<Preset> build_presets() {
     {
         // Four 3x3 convolutions without padding (28 -> 26 -> 24, pool 12 -> 10 -> 8, pool 4): half the
         // multiply-adds of 'same' padding. Chosen on the validation split (2026-12-01, seed 1): 20
-        // epochs ×0.4 every 5 reached 99.60% validation accuracy at best, 30 epochs ×0.4 every 8 more;
-        // Simard's α = 34 distortions (on top of the shifts and rotations) learned slower, 99.18%
-        // against 99.53% after 14 epochs, and were stopped there.
+        // epochs ×0.4 every 5 reached 99.60% validation accuracy at best, 30 epochs ×0.4 every 8
+        // 99.64%; Simard's α = 34 distortions (on top of the shifts and rotations) learned slower,
+        // 99.18% against 99.53% after 14 epochs, and were stopped there.
         TrainConfig c = net("conv3x3x32 batchnorm relu conv3x3x32 batchnorm relu maxpool2 "
                             "conv3x3x64 batchnorm relu conv3x3x64 batchnorm relu maxpool2 "
                             "flatten dense256 batchnorm relu dropout0.4 dense10 softmax",
