@@ -10,6 +10,9 @@
 
 namespace digitnet {
 
+// Whether the network has a convolutional layer (what the two pictures below need).
+bool has_convolutions(const Network& network);
+
 // Every conv layer of a --net network, top to bottom: a row of its filters' kh × kw kernels
 // (one tile per filter and input channel). Throws Error for a network without convolutions.
 RgbImage draw_filters(const Network& network);

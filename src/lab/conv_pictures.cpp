@@ -10,6 +10,12 @@
 
 namespace digitnet {
 
+bool has_convolutions(const Network& network) {
+    for (const auto& f : network.features)
+        if (dynamic_cast<const Conv2d*>(f.get())) return true;
+    return false;
+}
+
 static std::vector<const Conv2d*> conv_layers(const Network& network) {
     std::vector<const Conv2d*> convs;
     for (const auto& f : network.features)

@@ -191,9 +191,7 @@ NetworkPicture draw_network_activations(Network& network, std::span<const float>
     }
     // A convolutional network: its feature maps for this image under the dense part, so that the
     // picture shows every layer the image went through.
-    bool convolutional = false;
-    for (const LayerSpec& s : network.plan()) convolutional = convolutional || s.kind == LayerKind::conv;
-    if (convolutional) {
+    if (has_convolutions(network)) {
         const RgbImage maps = draw_feature_maps(network, encoded.data());
         const int y0 = static_cast<int>(im.height);
         RgbImage both(std::max(im.width, maps.width + 2 * kPad), im.height + maps.height + kPad, kWhite);

@@ -44,8 +44,6 @@ const char* json_type_name(const json& j) {
     }
 }
 
-bool layer_is_conv(const LayerSpec& s) { return s.kind == LayerKind::conv; }
-
 // The width and height a PNG (IHDR) or JPEG (its SOF segment) declares, read before anything is
 // decoded; {0, 0} for bytes that are neither.
 std::pair<std::uint32_t, std::uint32_t> declared_size(const std::vector<std::uint8_t>& b) {
@@ -75,7 +73,7 @@ std::pair<std::uint32_t, std::uint32_t> declared_size(const std::vector<std::uin
 
 Model::Model(std::string name, Network network, ModelCard card)
     : name_(std::move(name)), network_(std::move(network)), card_(std::move(card)) {
-    convolutional_ = std::any_of(network_.plan().begin(), network_.plan().end(), layer_is_conv);
+    convolutional_ = has_convolutions(network_);
 }
 
 Answer Model::answer(const std::vector<float>& input, bool inside) {
