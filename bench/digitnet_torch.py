@@ -48,6 +48,26 @@ def build(config, torch):
     return nn.Sequential(*layers)
 
 
+def initialise(model, init, torch):
+    """Conv2d and Linear weights as digitnet draws them: w ~ N(0, σ²) with σ from the fan-in
+    n_in (in_channels·kh·kw for a convolution) and fan-out n_out (out_channels·kh·kw);
+    normal and scaled_normal biases ~ N(0, 1), the others 0."""
+    for module in model.modules():
+        if not isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+            continue
+        w = module.weight
+        kernel = w[0, 0].numel() if w.dim() == 4 else 1
+        n_in, n_out = w.shape[1] * kernel, w.shape[0] * kernel
+        std = {"normal": 1.0, "scaled_normal": 1.0 / math.sqrt(n_in), "xavier": math.sqrt(2.0 / (n_in + n_out)),
+               "he": math.sqrt(2.0 / n_in)}[init]
+        with torch.no_grad():
+            w.normal_(0.0, std)
+            if init in ("normal", "scaled_normal"):
+                module.bias.normal_(0.0, 1.0)
+            else:
+                module.bias.zero_()
+
+
 def main():
     args = worker_arguments(__doc__)
     import numpy as np
@@ -71,6 +91,7 @@ def main():
         from load_in_pytorch import build as build_net
         words = config["net"].split()
         model, _ = build_net(" ".join(words[:-1] if words[-1] == "softmax" else words), 1, 28, 28)
+        initialise(model, config["init"], torch)
         x_train = x_train.reshape(-1, 1, 28, 28)
         x_test_t = x_test_t.reshape(-1, 1, 28, 28)
         config = dict(config, cost="log-likelihood", output="softmax", lr_step=0)
