@@ -24,7 +24,7 @@ struct GradcheckOptions {
     std::string cost = "quadratic";
     std::size_t batch = 4;
     std::uint64_t seed = 1;
-    double epsilon = 1e-3;
+    double step = 1e-3;  // h of the central difference
     double tolerance = 1e-2;
     bool timings = false;
 };
@@ -52,7 +52,7 @@ void print_timings(const std::string& what, const GradientTimings& t) {
 void run_timings(const Network& checked, const Matrix& x, const Matrix& y, const GradcheckOptions& o) {
     std::printf("\ntimings: both ways of finding every dC/dw\n");
     Network small = checked;
-    print_timings("this network, " + small.architecture().describe(), time_gradients(small, x, y, o.epsilon));
+    print_timings("this network, " + small.architecture().describe(), time_gradients(small, x, y, o.step));
     // 3Blue1Brown's 784-16-16-10 on one example with MNIST-like input values.
     Architecture a;
     a.sizes = {784, 16, 16, 10};
@@ -62,7 +62,7 @@ void run_timings(const Network& checked, const Matrix& x, const Matrix& y, const
     Matrix bx(1, 784), by(1, 10);
     for (float& v : bx) v = rng.uniform() < 0.2 ? static_cast<float>(rng.uniform()) : 0.0f;
     by(0, rng.below(10)) = 1.0f;
-    const GradientTimings t = time_gradients(big, bx, by, o.epsilon);
+    const GradientTimings t = time_gradients(big, bx, by, o.step);
     print_timings("3Blue1Brown's network, 784-16-16-10", t);
     // One epoch of MNIST's 60,000 examples: the numerical gradient's cost grows with the
     // examples; one backprop per example is an upper bound for backprop (mini-batches are faster).
@@ -99,9 +99,9 @@ void run_net_gradcheck(const GradcheckOptions& o, bool cost_given) {
     Matrix x(o.batch, a.input.size()), y(o.batch, network.output_size());
     for (float& v : x) v = static_cast<float>(rng.uniform());
     for (std::size_t r = 0; r < o.batch; ++r) y(r, rng.below(network.output_size())) = 1.0f;
-    const auto result = check_tensor_gradients(network, x, y, o.epsilon);
-    std::printf("gradcheck %s on %s images, batch %zu, epsilon %g\n", a.describe().c_str(), a.input.describe().c_str(),
-                o.batch, o.epsilon);
+    const auto result = check_tensor_gradients(network, x, y, o.step);
+    std::printf("gradcheck %s on %s images, batch %zu, step h %g\n", a.describe().c_str(), a.input.describe().c_str(),
+                o.batch, o.step);
     std::printf("  %-20s  max relative error\n", "tensor");
     double worst = 0.0;
     for (const auto& r : result) {
@@ -133,8 +133,8 @@ void run_gradcheck(const GradcheckOptions& o) {
     for (float& v : x) v = static_cast<float>(rng.uniform());
     for (std::size_t r = 0; r < o.batch; ++r) y(r, rng.below(a.sizes.back())) = 1.0f;
     const Network untouched = network;
-    const auto result = check_gradients(network, x, y, o.epsilon);
-    std::printf("gradcheck %s, batch %zu, epsilon %g\n", a.describe().c_str(), o.batch, o.epsilon);
+    const auto result = check_gradients(network, x, y, o.step);
+    std::printf("gradcheck %s, batch %zu, step h %g\n", a.describe().c_str(), o.batch, o.step);
     std::printf("  layer  max relative error (weights)  (biases)\n");
     double worst = 0.0;
     for (std::size_t l = 0; l < result.size(); ++l) {
@@ -168,7 +168,7 @@ void add_gradcheck_command(CLI::App& app) {
         ->transform(whole_number(1, 256))
         ->capture_default_str();
     cmd->add_option("--seed", o->seed, "seed for the weights and the data")->transform(whole_number())->capture_default_str();
-    cmd->add_option("--epsilon", o->epsilon, "step of the central difference")
+    cmd->add_option("--step", o->step, "h of the central difference (C(w + h) - C(w - h)) / 2h")
         ->transform(real_number(between(1e-6, 1e-1)))
         ->capture_default_str();
     cmd->add_option("--tolerance", o->tolerance, "largest relative error that passes")

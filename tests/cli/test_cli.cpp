@@ -47,6 +47,17 @@ TEST(Cli, GradcheckPassesForSoftmaxLogLikelihood) {
     EXPECT_NE(r.out.find("ok: largest relative error"), std::string::npos) << r.out;
 }
 
+// gradcheck's step is --step h (train's --epsilon is the optimiser's ε): it reaches the check.
+TEST(Cli, GradcheckStepIsTheCentralDifferencesH) {
+    const CliRun r = run_cli("gradcheck --layers 6,5,4 --step 0.003");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("step h 0.003"), std::string::npos) << r.out;
+    const CliRun big = run_cli("gradcheck --layers 6,5,4 --step 0.5");
+    EXPECT_NE(big.status, 0);
+    EXPECT_NE(big.err.find("--step"), std::string::npos) << big.err;
+    EXPECT_NE(run_cli("gradcheck --epsilon 0.001").status, 0);
+}
+
 TEST(Cli, UnknownOptionAndBadValuesGiveOneLineAndNonZeroExit) {
     for (const char* args : {"train --frobnicate 3", "train --dropout 1.5 --epochs 1", "train --lr -1",
                              "train --optimizer sgdx", "train --layers 784,abc,10", "gradcheck --cost hinge",
