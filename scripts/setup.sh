@@ -11,7 +11,9 @@ root=$(pwd)
 job=${1:-setup}
 case "$job" in main|test|setup) ;; *) echo "usage: scripts/setup.sh [main|test|setup]" >&2; exit 2;; esac
 
-say() { printf '== %s\n' "$*"; }
+# Each step says how long the run has taken so far (SECONDS: bash's clock since the start), so a
+# slow CI run shows which step grew.
+say() { printf '== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 
@@ -95,10 +97,13 @@ case "$job" in
     say "the same tests under AddressSanitizer and UndefinedBehaviorSanitizer"
     cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DDIGITNET_SANITIZE=ON -DDIGITNET_BUILD_BENCH=OFF \
       -DCMAKE_CXX_FLAGS="-O1" >/dev/null
+    say "building into build-asan/"
     cmake --build build-asan -j"$jobs"
-    DIGITNET_SANITIZED=1 ctest --test-dir build-asan --output-on-failure -j"$jobs"
+    say "running the tests of build-asan/"
+    ctest --test-dir build-asan --output-on-failure -j"$jobs"
     if [ -x scripts/fuzz.sh ]; then
       say "fuzz smoke run (fixed seed and input count)"
       DIGITNET_FUZZ_SEED=1 DIGITNET_FUZZ_RUNS="${DIGITNET_FUZZ_RUNS:-40000}" scripts/fuzz.sh "${DIGITNET_FUZZ_SECONDS:-60}"
     fi ;;
 esac
+say "done"
