@@ -41,7 +41,7 @@ struct TrainOptions {
     std::size_t epochs = 0, train_size = 0, early_stop = 0, lr_step = 0;
     float lr = 0, l2 = 0, l1 = 0, dropout = 0, momentum = 0, rho = 0, beta1 = 0, beta2 = 0, epsilon = 0;
     float lr_decay_factor = 0;
-    float input_low = 0, elastic_alpha = 0, elastic_sigma = 4;
+    float input_low = 0, elastic_alpha = 0, elastic_sigma = 4, weight_average = 0;
     std::string targets;
     int target_digit = -1;
     std::uint64_t seed = 1;
@@ -98,6 +98,7 @@ TrainConfig apply_flags(TrainConfig c, const TrainOptions& o, const CLI::App& cm
     if (given("--elastic-alpha")) c.elastic_alpha = o.elastic_alpha;
     if (given("--elastic-sigma")) c.elastic_sigma = o.elastic_sigma;
     if (given("--train-size")) c.train_size = o.train_size;
+    if (given("--weight-average")) c.weight_average = o.weight_average;
     if (given("--early-stop")) c.early_stop = o.early_stop;
     if (given("--lr-decay")) c.lr_decay = o.lr_decay;
     if (given("--lr-decay-factor")) c.lr_decay_factor = o.lr_decay_factor;
@@ -174,6 +175,7 @@ void check_resume_agrees(const TrainConfig& stored, const TrainConfig& requested
         {"--elastic-sigma", [](const TrainConfig& c, Format f) { return f(c.elastic_sigma); }},
         {"--train-size", [](const TrainConfig& c, Format) { return c.train_size ? std::to_string(c.train_size) : "all"; }},
         {"--early-stop", [](const TrainConfig& c, Format) { return std::to_string(c.early_stop); }},
+        {"--weight-average", [](const TrainConfig& c, Format f) { return f(c.weight_average); }},
         {"--lr-decay", [](const TrainConfig& c, Format) { return c.lr_decay; }},
         {"--lr-decay-factor", [](const TrainConfig& c, Format f) { return f(c.lr_decay_factor); }},
         {"--lr-step", [](const TrainConfig& c, Format) { return std::to_string(c.lr_step); }},
@@ -658,10 +660,14 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--early-stop", opts->early_stop,
                     "stop after N epochs without a better validation accuracy and keep the best epoch's weights")
         ->transform(whole_number(0, kMaxEpochs));
+    cmd->add_option("--weight-average", opts->weight_average,
+                    "evaluate and save the weights' moving average w̄ ← d·w̄ + (1 - d)·w, updated after every step, "
+                    "with decay d (e.g. 0.999; default: none)")
+        ->transform(real_number(unit));
     cmd->add_option("--lr-decay", opts->lr_decay, "learning-rate schedule: none, step or plateau");
     cmd->add_option("--lr-decay-factor", opts->lr_decay_factor,
                     "factor the learning rate is multiplied by at each decay (default: the preset's, 0.5)")
-        ->transform(real_number({0.0, 1.0, true, false}));
+        ->transform(real_number(unit));
     cmd->add_option("--lr-step", opts->lr_step, "step: epochs between decays; plateau: patience in epochs")
         ->transform(whole_number(1, kMaxEpochs));
     cmd->add_flag("--no-test-each-epoch", opts->no_test, "do not report test accuracy after every epoch");

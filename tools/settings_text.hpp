@@ -54,6 +54,10 @@ inline std::vector<std::string> settings_lines(const TrainConfig& c, int threads
         lines.push_back(line);
     }
 
+    if (c.weight_average > 0)
+        lines.push_back("weight average: w̄ ← d·w̄ + (1 - d)·w after every step, d " + number(c.weight_average) +
+                        " (validation, test and the saved model use w̄)");
+
     if (c.lr_decay == "step")
         lines.push_back("lr schedule: step, ×" + number(c.lr_decay_factor) + " every " + std::to_string(c.lr_step) +
                         (c.lr_step == 1 ? " epoch" : " epochs"));

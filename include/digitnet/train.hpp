@@ -67,7 +67,9 @@ public:
     Trainer(Trainer&&) noexcept;
     Trainer& operator=(Trainer&&) noexcept;
 
-    // Trains until config.epochs are done, early stopping, divergence or *hooks.stop.
+    // Trains until config.epochs are done, early stopping, divergence or *hooks.stop. With
+    // config.weight_average the network holds the weights' average once training has finished
+    // (validation and test accuracy judge the average every epoch).
     TrainStatus run(const TrainHooks& hooks = {});
 
     Network& network() { return network_; }
@@ -103,6 +105,8 @@ private:
     void apply_regularization(std::size_t n_train);
     bool weights_finite() const;
     std::vector<Matrix*> parameter_values();
+    void update_average(std::size_t steps);
+    void swap_average();
     std::vector<const Matrix*> parameter_grads() const;
 
     TrainConfig config_;
@@ -117,6 +121,7 @@ private:
     double best_validation_ = -1.0;
     std::size_t epochs_since_best_ = 0;
     std::vector<Matrix> best_weights_;  // the best epoch's parameters and batch-norm statistics, when early stopping
+    std::vector<Matrix> averaged_;      // with weight_average: w̄ of the same tensors, in best_state_list order
     // An interrupted epoch: its order, how far it got, and what it had summed.
     std::vector<std::uint32_t> order_;
     std::size_t position_ = 0;

@@ -32,6 +32,7 @@ struct TrainConfig {
     float elastic_sigma = 4.0f;      // with augment: smoothness σ of the displacement field
     std::size_t train_size = 0;      // use only the first N training examples (0 = all)
     std::size_t early_stop = 0;      // stop after N epochs without a better validation accuracy
+    float weight_average = 0.0f;     // d: evaluate and keep w̄ ← d·w̄ + (1 - d)·w after each step (0 = off)
     std::string lr_decay = "none";   // none, step (× factor every lr_step epochs), plateau
     float lr_decay_factor = 0.5f;
     std::size_t lr_step = 10;        // for step: epochs between decays; for plateau: patience

@@ -169,6 +169,7 @@ struct Parsed {
     std::vector<EpochMetrics> history;
     std::map<std::string, Matrix> optimizer_state;
     std::vector<Matrix> best;
+    std::vector<Matrix> average;
     std::vector<std::uint32_t> order;
 };
 
@@ -378,7 +379,8 @@ Parsed parse_checkpoint(const SafetensorsFile& file, const std::string& path) {
         throw Error("state: 'epochs_since_best' " + std::to_string(p.epochs_since_best) + " disagrees with the metrics (" +
                     std::to_string(since) + ")");
 
-    // The tensors: the network's, the optimiser's, the best weights, the epoch's order; nothing else.
+    // The tensors: the network's, the optimiser's, the best weights, the weights' average, the
+    // epoch's order; nothing else.
     p.network = network_from_tensors(c.architecture, file, "", path);
     std::set<std::string> network_names;
     {
@@ -407,6 +409,7 @@ Parsed parse_checkpoint(const SafetensorsFile& file, const std::string& path) {
     };
     const auto best_state = best_state_list(std::as_const(p.network));
     std::vector<const Tensor*> best_tensors(have_best ? best_state.size() : 0, nullptr);
+    std::vector<const Tensor*> average_tensors(c.weight_average > 0.0f ? best_state.size() : 0, nullptr);
     const Tensor* order = nullptr;
     bool have_steps = false;
     for (const Tensor& t : file.tensors) {
@@ -446,12 +449,20 @@ Parsed parse_checkpoint(const SafetensorsFile& file, const std::string& path) {
         } else if (t.name.rfind("best.", 0) == 0 && index_of(t.name, 5) < best_tensors.size()) {
             expect_shape(t, *best_state[index_of(t.name, 5)]);
             best_tensors[index_of(t.name, 5)] = &t;
+        } else if (t.name.rfind("average.", 0) == 0 && index_of(t.name, 8) < average_tensors.size()) {
+            expect_shape(t, *best_state[index_of(t.name, 8)]);
+            average_tensors[index_of(t.name, 8)] = &t;
         } else {
             throw Error(unexpected + (t.name.rfind("best.", 0) == 0
                                           ? " (" + std::string(have_best ? "the network has " + std::to_string(best_state.size()) +
                                                                                " parameter and statistics tensors"
                                                                          : "no best weights are kept") + ")"
-                                          : std::string()));
+                                          : t.name.rfind("average.", 0) == 0
+                                                ? " (" + std::string(c.weight_average > 0.0f
+                                                                         ? "the network has " + std::to_string(best_state.size()) +
+                                                                               " parameter and statistics tensors"
+                                                                         : "the run keeps no weight average") + ")"
+                                                : std::string()));
         }
     }
     if (!have_steps) throw Error("tensor 'optimizer.steps' is missing");
@@ -465,6 +476,12 @@ Parsed parse_checkpoint(const SafetensorsFile& file, const std::string& path) {
             throw Error("tensor 'best." + std::to_string(i) + "' is missing (with early stopping a checkpoint holds best.0 to best." +
                         std::to_string(best_tensors.size() - 1) + ")");
         p.best.push_back(tensor_matrix(*best_tensors[i]));
+    }
+    for (std::size_t i = 0; i < average_tensors.size(); ++i) {
+        if (!average_tensors[i])
+            throw Error("tensor 'average." + std::to_string(i) + "' is missing (with --weight-average a checkpoint holds average.0 to average." +
+                        std::to_string(average_tensors.size() - 1) + ")");
+        p.average.push_back(tensor_matrix(*average_tensors[i]));
     }
     if (p.position > 0) {
         if (!order) throw Error("tensor 'epoch_order' is missing (the checkpoint is inside an epoch)");
@@ -518,6 +535,8 @@ void Trainer::save_checkpoint(const std::string& path) const {
     for (const auto& [name, m] : optimizer_->state()) file.tensors.push_back(matrix_tensor("optimizer." + name, m));
     for (std::size_t i = 0; i < best_weights_.size(); ++i)
         file.tensors.push_back(matrix_tensor("best." + std::to_string(i), best_weights_[i]));
+    for (std::size_t i = 0; i < averaged_.size(); ++i)
+        file.tensors.push_back(matrix_tensor("average." + std::to_string(i), averaged_[i]));
     if (position_ > 0) {
         // An interrupted epoch: its order, as integers.
         Tensor order;
@@ -600,6 +619,7 @@ Trainer Trainer::resume(const std::string& path, const DataSplits& data) {
         if (t.optimizer_->state().size() != p.optimizer_state.size())
             throw Error("the optimiser state does not match " + config.optimizer.name + "'s");
         t.best_weights_ = std::move(p.best);
+        t.averaged_ = std::move(p.average);
         t.order_ = std::move(p.order);
         t.epoch_ = info.epochs_done;
         t.position_ = p.position;

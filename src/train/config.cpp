@@ -176,6 +176,8 @@ void validate(const TrainConfig& c) {
         throw Error("--elastic-sigma: expected a value in (0, 20], found " + std::to_string(c.elastic_sigma));
     if (c.lr_step == 0 || c.lr_step > kMaxEpochs)
         throw Error("--lr-step: expected 1..100000 epochs, found " + std::to_string(c.lr_step));
+    if (!(c.weight_average >= 0.0f && c.weight_average < 1.0f))
+        throw Error("--weight-average: expected a decay in [0, 1), found " + std::to_string(c.weight_average));
     if (c.early_stop > kMaxEpochs)
         throw Error("--early-stop: expected 0..100000 epochs, found " + std::to_string(c.early_stop));
     if (!std::isfinite(c.optimizer.epsilon))
@@ -288,6 +290,7 @@ std::string to_json(const TrainConfig& c) {
            {"elastic_sigma", c.elastic_sigma},
            {"train_size", c.train_size},
            {"early_stop", c.early_stop},
+           {"weight_average", c.weight_average},
            {"lr_decay", c.lr_decay},
            {"lr_decay_factor", c.lr_decay_factor},
            {"lr_step", c.lr_step},
@@ -300,8 +303,8 @@ TrainConfig train_config_from_json(const std::string& text) {
     try {
         const json j = json::parse(text);
         only_keys(j, {"architecture", "init", "epochs", "batch_size", "learning_rate", "seed", "optimizer", "l2", "l1",
-                      "dropout", "augment", "elastic_alpha", "elastic_sigma", "train_size", "early_stop", "lr_decay",
-                      "lr_decay_factor", "lr_step", "evaluate_test"});
+                      "dropout", "augment", "elastic_alpha", "elastic_sigma", "train_size", "early_stop", "weight_average",
+                      "lr_decay", "lr_decay_factor", "lr_step", "evaluate_test"});
         TrainConfig c;
         c.architecture = architecture_from(field(j, "architecture"));
         c.init = parse_init(json_fields::text(j, "init"), "init");
@@ -325,6 +328,7 @@ TrainConfig train_config_from_json(const std::string& text) {
         c.elastic_sigma = j.contains("elastic_sigma") ? real_float(j, "elastic_sigma") : 4.0f;
         c.train_size = whole(j, "train_size");
         c.early_stop = whole(j, "early_stop");
+        c.weight_average = j.contains("weight_average") ? real_float(j, "weight_average") : 0.0f;
         c.lr_decay = json_fields::text(j, "lr_decay");
         c.lr_decay_factor = real_float(j, "lr_decay_factor");
         c.lr_step = whole(j, "lr_step");

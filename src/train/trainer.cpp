@@ -2,10 +2,12 @@
 // learning-rate schedules and the divergence check.
 #include "digitnet/train.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <numeric>
+#include <utility>
 
 #include "digitnet/augment.hpp"
 #include "digitnet/error.hpp"
@@ -43,6 +45,8 @@ Trainer::Trainer(const TrainConfig& config, const DataSplits& data) : Trainer(Re
     if (config_.architecture.encoding.target_digit < 0 && network_.output_size() < 10)
         throw Error("--layers: a digit classifier needs 10 outputs, found " + std::to_string(network_.output_size()));
     network_.initialize(config_.init, rng_);
+    if (config_.weight_average > 0.0f)
+        for (const Matrix* v : best_state_list(network_)) averaged_.push_back(*v);
 }
 
 std::vector<Matrix*> Trainer::parameter_values() { return parameter_list(network_); }
@@ -107,6 +111,26 @@ bool Trainer::weights_finite() const {
     return true;
 }
 
+// Polyak averaging: w̄ ← d·w̄ + (1 - d)·w after every step, for the parameters and batch
+// normalisation's running statistics. d starts as (1 + t)/(10 + t) after t steps and grows to
+// config.weight_average, so that the first epochs' average is not mostly the initial weights.
+void Trainer::update_average(std::size_t steps) {
+    const float t = static_cast<float>(steps);
+    const float d = std::min(config_.weight_average, (1.0f + t) / (10.0f + t));
+    const auto values = best_state_list(network_);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        float* average = averaged_[i].data();
+        const float* w = values[i]->data();
+        for (std::size_t k = 0; k < averaged_[i].size(); ++k) average[k] = d * average[k] + (1.0f - d) * w[k];
+    }
+}
+
+// The network's weights and their average change places (twice: back as they were).
+void Trainer::swap_average() {
+    const auto values = best_state_list(network_);
+    for (std::size_t i = 0; i < values.size(); ++i) std::swap(*values[i], averaged_[i]);
+}
+
 bool Trainer::train_one_epoch(const TrainHooks& hooks) {
     using clock = std::chrono::steady_clock;
     const auto start = clock::now();
@@ -167,6 +191,7 @@ bool Trainer::train_one_epoch(const TrainHooks& hooks) {
                                   std::to_string(learning_rate_);
             return false;
         }
+        if (!averaged_.empty()) update_average(epoch_ * n_batches + batch_index);
         epoch_cost_sum_ += cost * static_cast<double>(count);
         position_ += count;
         if (hooks.on_batch) hooks.on_batch(batch_index, n_batches);
@@ -181,12 +206,14 @@ bool Trainer::train_one_epoch(const TrainHooks& hooks) {
     m.train_cost = epoch_cost_sum_ / static_cast<double>(n);
     m.train_accuracy = static_cast<double>(epoch_correct_) / static_cast<double>(n);
     m.learning_rate = learning_rate_;
+    if (!averaged_.empty()) swap_average();  // validation and test accuracy judge the average
     if (data_->validation.size()) {
         Evaluation v = evaluate_accuracy(network_, data_->validation);
         m.validation_cost = v.cost;
         m.validation_accuracy = v.accuracy;
     }
     if (config_.evaluate_test && data_->test.size()) m.test_accuracy = evaluate_accuracy(network_, data_->test).accuracy;
+    if (!averaged_.empty()) swap_average();
     m.seconds = epoch_seconds_ + std::chrono::duration<double>(clock::now() - start).count();
     history_.push_back(m);
     return true;
@@ -207,7 +234,9 @@ TrainStatus Trainer::run(const TrainHooks& hooks) {
                 epochs_since_best_ = 0;
                 if (config_.early_stop) {
                     best_weights_.clear();
-                    for (auto* v : best_state_list(network_)) best_weights_.push_back(*v);
+                    if (!averaged_.empty()) best_weights_ = averaged_;  // the weights the epoch was judged by
+                    else
+                        for (auto* v : best_state_list(network_)) best_weights_.push_back(*v);
                 }
             } else {
                 ++epochs_since_best_;
@@ -224,6 +253,11 @@ TrainStatus Trainer::run(const TrainHooks& hooks) {
             return TrainStatus::early_stopped;
         }
         if (hooks.stop && hooks.stop->load()) return TrainStatus::interrupted;
+    }
+    if (!averaged_.empty()) {
+        // The run's result is the average; the trained weights stay behind in the last checkpoint.
+        auto values = best_state_list(network_);
+        for (std::size_t i = 0; i < values.size(); ++i) *values[i] = averaged_[i];
     }
     return TrainStatus::finished;
 }

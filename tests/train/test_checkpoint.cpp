@@ -222,6 +222,43 @@ TEST(Checkpoint, EarlyStoppingWithBatchNormResumesBitForBit) {
     EXPECT_EQ(model(resumed.network(), "resumed"), model(uninterrupted.network(), "uninterrupted"));
 }
 
+TEST(Checkpoint, WeightAverageResumesBitForBit) {
+    // The average w̄ of every parameter and statistic is part of the checkpoint: average.<i>.
+    DataSplits data = synthetic_splits(500);
+    TrainConfig c = small_config();
+    c.architecture.batch_norm = true;
+    c.weight_average = 0.99f;
+    c.early_stop = 2;
+    c.epochs = 6;
+    Trainer uninterrupted(c, data);
+    const TrainStatus status = uninterrupted.run();
+
+    auto dir = fresh_dir("weight-average");
+    const std::string path = (dir / "checkpoint.safetensors").string();
+    Trainer first(c, data);
+    ASSERT_EQ(stop_in_second_epoch(first, 7), TrainStatus::interrupted);
+    first.save_checkpoint(path);
+    SafetensorsFile file = load_safetensors(path);
+    std::size_t average_tensors = 0;
+    for (const Tensor& t : file.tensors) average_tensors += t.name.rfind("average.", 0) == 0;
+    EXPECT_EQ(average_tensors, 7u);  // as best.<i>: W, γ, β, the output's W, b, then μ and σ²
+    Trainer resumed = Trainer::resume(path, data);
+    EXPECT_EQ(resumed.run(), status);
+    auto model = [&](const Network& n, const std::string& name) {
+        save_model((dir / name).string(), n);
+        return read_text(dir / name);
+    };
+    EXPECT_EQ(model(resumed.network(), "resumed"), model(uninterrupted.network(), "uninterrupted"));
+
+    // Without its average.3 the checkpoint is refused, naming the tensor.
+    file.tensors.erase(std::find_if(file.tensors.begin(), file.tensors.end(),
+                                    [](const Tensor& t) { return t.name == "average.3"; }));
+    reseal(file);
+    save_safetensors(path, file);
+    const std::string missing = error_of([&] { Trainer::resume(path, data); });
+    EXPECT_NE(missing.find("'average.3' is missing"), std::string::npos) << missing;
+}
+
 TEST(Checkpoint, AnUntouchedCheckpointResumesAndMatchesTheChecksumDefinition) {
     const Fixture f = interrupted_checkpoint("ckpt-good");
     SafetensorsFile file = load_safetensors(f.path);

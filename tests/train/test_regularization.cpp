@@ -313,6 +313,53 @@ TEST(Regularization, EarlyStoppingKeepsTheBestEpochsBatchNormStatistics) {
     }
 }
 
+// --weight-average d: after every step w̄ ← d_t·w̄ + (1 - d_t)·w with d_t = min(d, (1 + t)/(10 + t)),
+// over the parameters and batch normalisation's statistics; the finished network is w̄, and
+// validation accuracy judges w̄. Averaging changes nothing of the training itself.
+TEST(Regularization, WeightAverageIsTheMovingAverageOfEveryStep) {
+    TrainConfig c = small_relu_config();
+    c.architecture.batch_norm = true;
+    c.epochs = 3;
+    const DataSplits data = splits();
+    // The plain run, its weights read after every step and averaged here.
+    Trainer plain(c, data);
+    std::vector<std::vector<float>> average;
+    std::size_t steps = 0;
+    TrainHooks hooks;
+    hooks.on_batch = [&](std::size_t, std::size_t) {
+        const auto w = all_values(plain.network());
+        if (average.empty()) average = all_values(Trainer(c, data).network());  // the initial weights
+        ++steps;
+        const float d = std::min(0.9f, (1.0f + static_cast<float>(steps)) / (10.0f + static_cast<float>(steps)));
+        for (std::size_t i = 0; i < w.size(); ++i)
+            for (std::size_t k = 0; k < w[i].size(); ++k) average[i][k] = d * average[i][k] + (1.0f - d) * w[i][k];
+    };
+    ASSERT_EQ(plain.run(hooks), TrainStatus::finished);
+    ASSERT_GT(steps, 20u);
+
+    c.weight_average = 0.9f;
+    Trainer averaged(c, data);
+    ASSERT_EQ(averaged.run(), TrainStatus::finished);
+    const auto got = all_values(averaged.network());
+    ASSERT_EQ(got.size(), average.size());
+    float worst = 0.0f;
+    for (std::size_t i = 0; i < got.size(); ++i)
+        for (std::size_t k = 0; k < got[i].size(); ++k) worst = std::max(worst, std::fabs(got[i][k] - average[i][k]));
+    EXPECT_LT(worst, 1e-5f);
+    EXPECT_FALSE(got == all_values(plain.network()));  // the average is not the last step's weights
+    for (std::size_t e = 0; e < 3; ++e)                  // the same steps, judged on other weights
+        EXPECT_EQ(averaged.history()[e].train_cost, plain.history()[e].train_cost) << "epoch " << e + 1;
+}
+
+TEST(Regularization, WeightAverageOutsideZeroToOneIsRefused) {
+    for (const float d : {-0.1f, 1.0f, 1.5f, std::nanf("")}) {
+        TrainConfig c = small_relu_config();
+        c.weight_average = d;
+        const std::string message = digitnet::testing::error_of([&] { validate(c); });
+        EXPECT_NE(message.find("--weight-average"), std::string::npos) << d << ": " << message;
+    }
+}
+
 TEST(Regularization, StepDecayHalvesTheLearningRate) {
     const DataSplits data = splits();
     TrainConfig c = small_relu_config();
