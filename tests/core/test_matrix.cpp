@@ -88,6 +88,8 @@ TEST(Matrix, GemmSkippingZerosMatchesReferenceForAnyWidthAndThreadCount) {
     for (std::size_t m : {128u, 131u, 2053u})
         for (std::size_t n : {33u, 64u, 100u, 112u, 113u, 250u})
             for (float beta : {0.0f, 1.0f}) {
+                // the threads' rows: one panel's remainder, one panel and a bit, several panels
+                if (m > 2048 && n != 33 && n != 113 && n != 250) continue;
                 const std::size_t k = 784;
                 Matrix a = random_matrix(m, k, rng), b = random_matrix(n, k, rng);
                 for (float& v : a)
