@@ -194,25 +194,18 @@ TEST(Checkpoint, StoppedBeforeTheFirstMiniBatchResumesBitForBit) {
     EXPECT_EQ(model(resumed.network(), "resumed"), model(uninterrupted.network(), "uninterrupted"));
 }
 
-TEST(Checkpoint, EarlyStoppingWithBatchNormResumesBitForBit) {
-    // The best epoch's batch normalisation statistics are part of the checkpoint's best.<i>.
-    DataSplits data = synthetic_splits(500);
-    TrainConfig c = small_config();
-    c.architecture.batch_norm = true;
-    c.early_stop = 2;
-    c.epochs = 12;
+// Runs `c` uninterrupted, and again stopped in its second epoch, checkpointed to `path` and
+// resumed: both must write the same model bytes. Returns how many of the checkpoint's tensors
+// are named `prefix`<i>.
+static std::size_t expect_resume_bit_for_bit(const TrainConfig& c, const DataSplits& data, const fs::path& dir,
+                                             const std::string& path, const std::string& prefix) {
     Trainer uninterrupted(c, data);
     const TrainStatus status = uninterrupted.run();
-
-    auto dir = fresh_dir("early-stop-bn");
-    const std::string path = (dir / "checkpoint.safetensors").string();
     Trainer first(c, data);
-    ASSERT_EQ(stop_in_second_epoch(first, 7), TrainStatus::interrupted);
+    EXPECT_EQ(stop_in_second_epoch(first, 7), TrainStatus::interrupted);
     first.save_checkpoint(path);
-    const SafetensorsFile file = load_safetensors(path);
-    std::size_t best_tensors = 0;
-    for (const Tensor& t : file.tensors) best_tensors += t.name.rfind("best.", 0) == 0;
-    EXPECT_EQ(best_tensors, 7u);  // the hidden layer's W, γ, β, the output's W, b, then μ and σ²
+    std::size_t named = 0;
+    for (const Tensor& t : load_safetensors(path).tensors) named += t.name.rfind(prefix, 0) == 0;
     Trainer resumed = Trainer::resume(path, data);
     EXPECT_EQ(resumed.run(), status);
     auto model = [&](const Network& n, const std::string& name) {
@@ -220,6 +213,19 @@ TEST(Checkpoint, EarlyStoppingWithBatchNormResumesBitForBit) {
         return read_text(dir / name);
     };
     EXPECT_EQ(model(resumed.network(), "resumed"), model(uninterrupted.network(), "uninterrupted"));
+    return named;
+}
+
+TEST(Checkpoint, EarlyStoppingWithBatchNormResumesBitForBit) {
+    // The best epoch's batch normalisation statistics are part of the checkpoint's best.<i>.
+    DataSplits data = synthetic_splits(500);
+    TrainConfig c = small_config();
+    c.architecture.batch_norm = true;
+    c.early_stop = 2;
+    c.epochs = 12;
+    auto dir = fresh_dir("early-stop-bn");
+    // the hidden layer's W, γ, β, the output's W, b, then μ and σ²
+    EXPECT_EQ(expect_resume_bit_for_bit(c, data, dir, (dir / "checkpoint.safetensors").string(), "best."), 7u);
 }
 
 TEST(Checkpoint, WeightAverageResumesBitForBit) {
@@ -230,27 +236,12 @@ TEST(Checkpoint, WeightAverageResumesBitForBit) {
     c.weight_average = 0.99f;
     c.early_stop = 2;
     c.epochs = 6;
-    Trainer uninterrupted(c, data);
-    const TrainStatus status = uninterrupted.run();
-
     auto dir = fresh_dir("weight-average");
     const std::string path = (dir / "checkpoint.safetensors").string();
-    Trainer first(c, data);
-    ASSERT_EQ(stop_in_second_epoch(first, 7), TrainStatus::interrupted);
-    first.save_checkpoint(path);
-    SafetensorsFile file = load_safetensors(path);
-    std::size_t average_tensors = 0;
-    for (const Tensor& t : file.tensors) average_tensors += t.name.rfind("average.", 0) == 0;
-    EXPECT_EQ(average_tensors, 7u);  // as best.<i>: W, γ, β, the output's W, b, then μ and σ²
-    Trainer resumed = Trainer::resume(path, data);
-    EXPECT_EQ(resumed.run(), status);
-    auto model = [&](const Network& n, const std::string& name) {
-        save_model((dir / name).string(), n);
-        return read_text(dir / name);
-    };
-    EXPECT_EQ(model(resumed.network(), "resumed"), model(uninterrupted.network(), "uninterrupted"));
+    EXPECT_EQ(expect_resume_bit_for_bit(c, data, dir, path, "average."), 7u);  // as best.<i>
 
     // Without its average.3 the checkpoint is refused, naming the tensor.
+    SafetensorsFile file = load_safetensors(path);
     file.tensors.erase(std::find_if(file.tensors.begin(), file.tensors.end(),
                                     [](const Tensor& t) { return t.name == "average.3"; }));
     reseal(file);
