@@ -216,13 +216,19 @@ static std::size_t expect_resume_bit_for_bit(const TrainConfig& c, const DataSpl
     return named;
 }
 
-TEST(Checkpoint, EarlyStoppingWithBatchNormResumesBitForBit) {
-    // The best epoch's batch normalisation statistics are part of the checkpoint's best.<i>.
-    DataSplits data = synthetic_splits(500);
+// The small network with batch normalisation, stopping after 2 epochs without a better one.
+static TrainConfig early_stopping_batch_norm(std::size_t epochs) {
     TrainConfig c = small_config();
     c.architecture.batch_norm = true;
     c.early_stop = 2;
-    c.epochs = 12;
+    c.epochs = epochs;
+    return c;
+}
+
+TEST(Checkpoint, EarlyStoppingWithBatchNormResumesBitForBit) {
+    // The best epoch's batch normalisation statistics are part of the checkpoint's best.<i>.
+    DataSplits data = synthetic_splits(500);
+    const TrainConfig c = early_stopping_batch_norm(12);
     auto dir = fresh_dir("early-stop-bn");
     // the hidden layer's W, γ, β, the output's W, b, then μ and σ²
     EXPECT_EQ(expect_resume_bit_for_bit(c, data, dir, (dir / "checkpoint.safetensors").string(), "best."), 7u);
@@ -231,11 +237,8 @@ TEST(Checkpoint, EarlyStoppingWithBatchNormResumesBitForBit) {
 TEST(Checkpoint, WeightAverageResumesBitForBit) {
     // The average w̄ of every parameter and statistic is part of the checkpoint: average.<i>.
     DataSplits data = synthetic_splits(500);
-    TrainConfig c = small_config();
-    c.architecture.batch_norm = true;
+    TrainConfig c = early_stopping_batch_norm(6);
     c.weight_average = 0.99f;
-    c.early_stop = 2;
-    c.epochs = 6;
     auto dir = fresh_dir("weight-average");
     const std::string path = (dir / "checkpoint.safetensors").string();
     EXPECT_EQ(expect_resume_bit_for_bit(c, data, dir, path, "average."), 7u);  // as best.<i>
