@@ -667,7 +667,7 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--lr-decay", opts->lr_decay, "learning-rate schedule: none, step or plateau");
     cmd->add_option("--lr-decay-factor", opts->lr_decay_factor,
                     "factor the learning rate is multiplied by at each decay (default: the preset's, 0.5)")
-        ->transform(real_number(unit));
+        ->transform(real_number({0.0, 1.0, true, false}));  // (0, 1]
     cmd->add_option("--lr-step", opts->lr_step, "step: epochs between decays; plateau: patience in epochs")
         ->transform(whole_number(1, kMaxEpochs));
     cmd->add_flag("--no-test-each-epoch", opts->no_test, "do not report test accuracy after every epoch");

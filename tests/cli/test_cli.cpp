@@ -58,6 +58,19 @@ TEST(Cli, GradcheckStepIsTheCentralDifferencesH) {
     EXPECT_NE(run_cli("gradcheck --epsilon 0.001").status, 0);
 }
 
+// --lr-decay-factor takes (0, 1] (1: no decay), --weight-average [0, 1) (0: none).
+TEST(Cli, DecayFactorOneAndWeightAverageZeroAreAccepted) {
+    for (const std::string flags : {"--lr-decay-factor 1", "--weight-average 0"}) {
+        const CliRun r = run_cli("train " + flags + " --data-dir /");
+        EXPECT_NE(r.status, 0);  // no MNIST in /
+        EXPECT_EQ(r.err.find(flags.substr(0, flags.find(' '))), std::string::npos) << flags << ": " << r.err;
+    }
+    for (const std::string flags : {"--lr-decay-factor 0", "--weight-average 1"}) {
+        const CliRun r = run_cli("train " + flags + " --data-dir /");
+        EXPECT_NE(r.err.find(flags.substr(0, flags.find(' '))), std::string::npos) << flags << ": " << r.err;
+    }
+}
+
 TEST(Cli, UnknownOptionAndBadValuesGiveOneLineAndNonZeroExit) {
     for (const char* args : {"train --frobnicate 3", "train --dropout 1.5 --epochs 1", "train --lr -1",
                              "train --optimizer sgdx", "train --layers 784,abc,10", "gradcheck --cost hinge",
