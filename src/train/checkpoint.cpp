@@ -453,16 +453,14 @@ Parsed parse_checkpoint(const SafetensorsFile& file, const std::string& path) {
             expect_shape(t, *best_state[index_of(t.name, 8)]);
             average_tensors[index_of(t.name, 8)] = &t;
         } else {
-            throw Error(unexpected + (t.name.rfind("best.", 0) == 0
-                                          ? " (" + std::string(have_best ? "the network has " + std::to_string(best_state.size()) +
-                                                                               " parameter and statistics tensors"
-                                                                         : "no best weights are kept") + ")"
-                                          : t.name.rfind("average.", 0) == 0
-                                                ? " (" + std::string(c.weight_average > 0.0f
-                                                                         ? "the network has " + std::to_string(best_state.size()) +
-                                                                               " parameter and statistics tensors"
-                                                                         : "the run keeps no weight average") + ")"
-                                                : std::string()));
+            // best.<i> and average.<i> copy the network's parameter and statistics tensors
+            auto why = [&](bool kept, const char* none) {
+                return " (" + (kept ? "the network has " + std::to_string(best_state.size()) + " parameter and statistics tensors"
+                                    : std::string(none)) + ")";
+            };
+            throw Error(unexpected + (t.name.rfind("best.", 0) == 0      ? why(have_best, "no best weights are kept")
+                                      : t.name.rfind("average.", 0) == 0 ? why(c.weight_average > 0.0f, "the run keeps no weight average")
+                                                                         : std::string()));
         }
     }
     if (!have_steps) throw Error("tensor 'optimizer.steps' is missing");
