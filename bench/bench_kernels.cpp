@@ -8,7 +8,9 @@
 //   build-bench/bench/bench_kernels                              # everything, 1 thread
 //   build-bench/bench/bench_kernels --threads=2 --benchmark_filter=Gemm
 #include <benchmark/benchmark.h>
+#include <cblas.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "digitnet/activation.hpp"
+#include "digitnet/conv.hpp"
 #include "digitnet/cost.hpp"
 #include "digitnet/dataset.hpp"
 #include "digitnet/layer.hpp"
@@ -285,6 +288,64 @@ void BM_TrainerEpoch(benchmark::State& state, const std::string& preset_name) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));  // examples/s
 }
 
+// ---------------------------------------------------------------- the products alone
+// A lower bound for a CNN preset's epoch: only the matrix products one training epoch of 5,000
+// images makes, each with the shapes digitnet's layers give it (per image for a convolution:
+// z = W·columns, ∂C/∂W += δ·columnsᵀ, and ∂C/∂columns = Wᵀ·δ except for the first layer; per
+// mini-batch for a dense layer: z = x Wᵀ, ∂C/∂W = δᵀ x, ∂C/∂x = δ W), on operands of the right
+// sizes, with no im2col, activation, pooling, normalisation or update between them. The time
+// the whole epoch spends outside these is BM_TrainerEpoch5k minus this.
+void BM_ProductsOnly5k(benchmark::State& state, const std::string& preset_name) {
+    digitnet::TrainConfig config = digitnet::find_preset(preset_name).config;
+    digitnet::DataSplits data;
+    data.name = "synthetic";
+    data.train.images = Matrix(10, 784);
+    data.train.labels.assign(10, 0);
+    digitnet::Trainer trainer(config, data);
+    const digitnet::Network& net = trainer.network();
+    const std::size_t n = 5000, batch = config.batch_size, steps = n / batch;
+    struct Product { int m, n, k; bool trans_a, trans_b; std::size_t per_step; };
+    std::vector<Product> products;
+    double flops = 0.0;
+    bool first = true;
+    for (const auto& layer : net.features) {
+        const auto* conv = dynamic_cast<const digitnet::Conv2d*>(layer.get());
+        if (!conv) continue;
+        const int F = static_cast<int>(conv->filters()), K = static_cast<int>(conv->geometry.patch_size()),
+                  P = static_cast<int>(conv->geometry.positions());
+        products.push_back({F, P, K, false, false, batch});  // z_b (F, P) = W (F, K) · columns_b (K, P)
+        products.push_back({F, K, P, false, true, batch});   // δ_b (F, P) · columns_bᵀ (P, K)
+        if (!first) products.push_back({K, P, F, true, false, batch});  // Wᵀ (K, F) · δ_b (F, P)
+        first = false;
+    }
+    for (const auto& dense : net.layers) {
+        const int B = static_cast<int>(batch), in = static_cast<int>(dense.weights.cols()),
+                  out = static_cast<int>(dense.weights.rows());
+        products.push_back({B, out, in, false, true, 1});   // z = x (B, in) · Wᵀ
+        products.push_back({out, in, B, true, false, 1});   // ∂C/∂W = δᵀ (out, B) · x (B, in)
+        products.push_back({B, in, out, false, false, 1});  // ∂C/∂x = δ (B, out) · W (out, in)
+    }
+    std::size_t biggest = 0;
+    for (const Product& p : products) {
+        biggest = std::max({biggest, static_cast<std::size_t>(p.m) * p.k, static_cast<std::size_t>(p.k) * p.n,
+                            static_cast<std::size_t>(p.m) * p.n});
+        flops += 2.0 * p.m * p.n * p.k * static_cast<double>(p.per_step * steps);
+    }
+    digitnet::Rng rng(5);
+    Matrix a = random_matrix(1, biggest, rng), b = random_matrix(1, biggest, rng), c(1, biggest);
+    for (auto _ : state) {
+        for (std::size_t step = 0; step < steps; ++step)
+            for (const Product& p : products)
+                for (std::size_t i = 0; i < p.per_step; ++i)
+                    cblas_sgemm(CblasRowMajor, p.trans_a ? CblasTrans : CblasNoTrans, p.trans_b ? CblasTrans : CblasNoTrans,
+                                p.m, p.n, p.k, 1.0f, a.data(), p.trans_a ? p.m : p.k, b.data(), p.trans_b ? p.k : p.n,
+                                0.0f, c.data(), p.n);
+        benchmark::DoNotOptimize(c.data());
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+    set_gflops(state, flops);
+}
+
 // ---------------------------------------------------------------- inference of the test set
 // The 10,000 MNIST test images through the network in batches of 1,000 (as digitnet eval does),
 // with predict() taking the argmax. The time depends on the pixels (the zero-skipping product skips
@@ -437,6 +498,10 @@ int main(int argc, char** argv) {
             ->MinTime(kMinTime);
     for (const char* preset : {"default", "nielsen", "best-mlp", "fast-99", "lenet5", "nielsen-ch6-two-conv"})
         benchmark::RegisterBenchmark((std::string("BM_TrainerEpoch5k/") + preset).c_str(), BM_TrainerEpoch,
+                                     std::string(preset))
+            ->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
+    for (const char* preset : {"fast-99", "lenet5", "nielsen-ch6-two-conv"})
+        benchmark::RegisterBenchmark((std::string("BM_ProductsOnly5k/") + preset).c_str(), BM_ProductsOnly5k,
                                      std::string(preset))
             ->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("BM_StepPhases/mlp100", BM_StepPhases)->MinTime(0.5)->Unit(benchmark::kMicrosecond);
