@@ -25,6 +25,7 @@
 #include "digitnet/matrix.hpp"
 #include "digitnet/network.hpp"
 #include "digitnet/optimizer.hpp"
+#include "kernels/conv_kernels.hpp"
 #include "kernels/pixel_bytes.hpp"
 #include "digitnet/presets.hpp"
 #include "digitnet/random.hpp"
@@ -294,8 +295,10 @@ void BM_TrainerEpoch(benchmark::State& state, const std::string& preset_name) {
 // z = W·columns, ∂C/∂W += δ·columnsᵀ, and ∂C/∂columns = Wᵀ·δ except for the first layer; per
 // mini-batch for a dense layer: z = x Wᵀ, ∂C/∂W = δᵀ x, ∂C/∂x = δ W), on operands of the right
 // sizes, with no im2col, activation, pooling, normalisation or update between them. The time
-// the whole epoch spends outside these is BM_TrainerEpoch5k minus this.
-void BM_ProductsOnly5k(benchmark::State& state, const std::string& preset_name) {
+// the whole epoch spends outside these is BM_TrainerEpoch5k minus this. With `whole_batch`, each
+// convolution's three products are made once per mini-batch instead (the batch's columns side by
+// side: P·batch wide), which is what the same multiply-adds cost in larger products.
+void BM_ProductsOnly5k(benchmark::State& state, const std::string& preset_name, bool whole_batch) {
     digitnet::TrainConfig config = digitnet::find_preset(preset_name).config;
     digitnet::DataSplits data;
     data.name = "synthetic";
@@ -313,9 +316,11 @@ void BM_ProductsOnly5k(benchmark::State& state, const std::string& preset_name) 
         if (!conv) continue;
         const int F = static_cast<int>(conv->filters()), K = static_cast<int>(conv->geometry.patch_size()),
                   P = static_cast<int>(conv->geometry.positions());
-        products.push_back({F, P, K, false, false, batch});  // z_b (F, P) = W (F, K) · columns_b (K, P)
-        products.push_back({F, K, P, false, true, batch});   // δ_b (F, P) · columns_bᵀ (P, K)
-        if (!first) products.push_back({K, P, F, true, false, batch});  // Wᵀ (K, F) · δ_b (F, P)
+        const int Pb = whole_batch ? P * static_cast<int>(batch) : P;
+        const std::size_t times = whole_batch ? 1 : batch;
+        products.push_back({F, Pb, K, false, false, times});  // z_b (F, P) = W (F, K) · columns_b (K, P)
+        products.push_back({F, K, Pb, false, true, times});   // δ_b (F, P) · columns_bᵀ (P, K)
+        if (!first) products.push_back({K, Pb, F, true, false, times});  // Wᵀ (K, F) · δ_b (F, P)
         first = false;
     }
     for (const auto& dense : net.layers) {
@@ -344,6 +349,26 @@ void BM_ProductsOnly5k(benchmark::State& state, const std::string& preset_name) 
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
     set_gflops(state, flops);
+}
+
+// ---------------------------------------------------------------- a convolution's input gradient
+// grad_columns (K, P) = Wᵀ (K, F) · δ (F, P) for one image: OpenBLAS's sgemm, or digitnet's own
+// product (kernels/conv_kernels.cpp), which makes the same adds in the same order. Arguments: F, K, P.
+void BM_ConvInputGradient(benchmark::State& state, bool own) {
+    const int F = static_cast<int>(state.range(0)), K = static_cast<int>(state.range(1)), P = static_cast<int>(state.range(2));
+    digitnet::Rng rng(6);
+    const Matrix w = random_matrix(static_cast<std::size_t>(F), static_cast<std::size_t>(K), rng);
+    const Matrix delta = random_matrix(static_cast<std::size_t>(F), static_cast<std::size_t>(P), rng);
+    Matrix out(static_cast<std::size_t>(K), static_cast<std::size_t>(P));
+    for (auto _ : state) {
+        if (own)
+            digitnet::weights_t_times_delta(w.data(), delta.data(), F, K, P, out.data());
+        else
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, P, F, 1.0f, w.data(), K, delta.data(), P, 0.0f,
+                        out.data(), P);
+        benchmark::DoNotOptimize(out.data());
+    }
+    set_gflops(state, 2.0 * F * K * P);
 }
 
 // ---------------------------------------------------------------- inference of the test set
@@ -501,9 +526,16 @@ int main(int argc, char** argv) {
                                      std::string(preset))
             ->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
     for (const char* preset : {"fast-99", "lenet5", "nielsen-ch6-two-conv"})
-        benchmark::RegisterBenchmark((std::string("BM_ProductsOnly5k/") + preset).c_str(), BM_ProductsOnly5k,
-                                     std::string(preset))
-            ->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
+        for (bool whole_batch : {false, true})
+            benchmark::RegisterBenchmark((std::string("BM_ProductsOnly5k/") + preset + (whole_batch ? "/whole-batch" : "")).c_str(),
+                                         BM_ProductsOnly5k, std::string(preset), whole_batch)
+                ->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
+    // The presets' shapes (F, K, P): fast-99's second convolution, LeNet-5's second and third,
+    // Nielsen's chapter-6 second, best-cnn's second and fourth.
+    for (bool own : {false, true})
+        benchmark::RegisterBenchmark(own ? "BM_ConvInputGradient/own" : "BM_ConvInputGradient/sgemm", BM_ConvInputGradient, own)
+            ->Args({20, 250, 64})->Args({16, 150, 100})->Args({120, 400, 1})->Args({40, 500, 64})->Args({32, 288, 576})
+            ->Args({64, 576, 64})->ArgNames({"F", "K", "P"})->MinTime(kMinTime);
     benchmark::RegisterBenchmark("BM_StepPhases/mlp100", BM_StepPhases)->MinTime(0.5)->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("BM_Inference10k/nielsen", BM_Inference10k, std::string("nielsen"), std::size_t{0})
         ->Arg(1000)->Arg(10000)->ArgName("chunk")->MinTime(kMinTime)->Unit(benchmark::kMillisecond);

@@ -95,9 +95,10 @@ case "$job" in
     say "unit and end-to-end tests"
     ctest --test-dir build --output-on-failure -j"$jobs"
     say "the same tests under AddressSanitizer and UndefinedBehaviorSanitizer"
-    # -g1 (line tables only) is enough for the sanitizers' stack traces and compiles much faster than -g.
-    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DDIGITNET_SANITIZE=ON -DDIGITNET_BUILD_BENCH=OFF \
-      -DCMAKE_CXX_FLAGS="-O1" -DCMAKE_CXX_FLAGS_DEBUG="-g1" >/dev/null
+    # Built with clang (installed for the fuzz targets anyway), which compiles this build in about two
+    # thirds of g++'s time; -g1 (line tables only) is enough for the sanitizers' stack traces.
+    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ -DDIGITNET_SANITIZE=ON \
+      -DDIGITNET_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS="-O1" -DCMAKE_CXX_FLAGS_DEBUG="-g1" >/dev/null
     say "building into build-asan/"
     cmake --build build-asan -j"$jobs"
     say "running the tests of build-asan/"

@@ -1,10 +1,11 @@
-// The convolution's fast path (conv_kernels.hpp): Caffe's im2col, one sgemm per image, the
-// mini-batch's images shared between threads.
+// The convolution's fast path (conv_kernels.hpp): Caffe's im2col, one sgemm per image (our own
+// product for the input gradient's Wᵀ δ), the mini-batch's images shared between threads.
 #include "kernels/conv_kernels.hpp"
 
 #include <cblas.h>
 
 #include <algorithm>
+#include <cmath>
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
@@ -173,6 +174,92 @@ void col2im(const float* columns, const ConvGeometry& g, float* grad_image) {
             }
 }
 
+#if defined(__AVX512F__)
+// `rows` rows of grad_columns, k0 … k0 + rows - 1, over the `vectors` × 16 positions from p0 (the
+// last vector masked): rows × vectors accumulators kept in registers while f runs, one load of δ
+// per f and position vector shared by every row, each weight broadcast once.
+template <std::size_t rows, std::size_t vectors>
+static inline void wt_delta_block(const float* weights, const float* delta, std::size_t F, std::size_t K,
+                                  std::size_t P, std::size_t k0, std::size_t p0, const __mmask16 (&mask)[4],
+                                  float* grad_columns) {
+    __m512 acc[rows][vectors];
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t v = 0; v < vectors; ++v) acc[i][v] = _mm512_setzero_ps();
+    for (std::size_t f = 0; f < F; ++f) {
+        const float* d = delta + f * P + p0;
+        __m512 dv[vectors];
+        for (std::size_t v = 0; v < vectors; ++v) dv[v] = _mm512_maskz_loadu_ps(mask[v], d + 16 * v);
+        const float* w = weights + f * K + k0;
+        for (std::size_t i = 0; i < rows; ++i) {
+            const __m512 wv = _mm512_set1_ps(w[i]);
+            for (std::size_t v = 0; v < vectors; ++v) acc[i][v] = _mm512_fmadd_ps(wv, dv[v], acc[i][v]);
+        }
+    }
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t v = 0; v < vectors; ++v)
+            _mm512_mask_storeu_ps(grad_columns + (k0 + i) * P + p0 + 16 * v, mask[v], acc[i][v]);
+}
+
+// Every row of grad_columns over the positions [p0, p0 + 16·vectors): six rows at a time, then one.
+template <std::size_t vectors>
+static void wt_delta_rows(const float* weights, const float* delta, std::size_t F, std::size_t K, std::size_t P,
+                          std::size_t p0, const __mmask16 (&mask)[4], float* grad_columns) {
+    std::size_t k = 0;
+    for (; k + 6 <= K; k += 6) wt_delta_block<6, vectors>(weights, delta, F, K, P, k, p0, mask, grad_columns);
+    for (; k < K; ++k) wt_delta_block<1, vectors>(weights, delta, F, K, P, k, p0, mask, grad_columns);
+}
+#endif
+
+void weights_t_times_delta(const float* weights, const float* delta, std::size_t F, std::size_t K, std::size_t P,
+                           float* grad_columns) {
+    // grad_columns (K, P) = Wᵀ (K, F) · δ (F, P), each element's f in order
+#if defined(__AVX512F__)
+    if (P == 1) {  // a product with a vector: 16 values of k at a time, four such chains side by side
+        std::size_t k = 0;
+        for (; k + 64 <= K; k += 64) {
+            __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+            for (std::size_t f = 0; f < F; ++f) {
+                const __m512 d = _mm512_set1_ps(delta[f]);
+                for (std::size_t v = 0; v < 4; ++v)
+                    acc[v] = _mm512_fmadd_ps(_mm512_loadu_ps(weights + f * K + k + 16 * v), d, acc[v]);
+            }
+            for (std::size_t v = 0; v < 4; ++v) _mm512_storeu_ps(grad_columns + k + 16 * v, acc[v]);
+        }
+        for (; k < K; k += 16) {
+            const __mmask16 m = static_cast<__mmask16>(K - k >= 16 ? 0xFFFFu : (1u << (K - k)) - 1);
+            __m512 acc = _mm512_setzero_ps();
+            for (std::size_t f = 0; f < F; ++f)
+                acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, weights + f * K + k), _mm512_set1_ps(delta[f]), acc);
+            _mm512_mask_storeu_ps(grad_columns + k, m, acc);
+        }
+        return;
+    }
+    for (std::size_t p0 = 0; p0 < P; p0 += 64) {  // up to four vectors of positions at a time
+        __mmask16 mask[4];
+        for (std::size_t v = 0; v < 4; ++v) {
+            const std::size_t first = p0 + 16 * v, left = first < P ? P - first : 0;
+            mask[v] = static_cast<__mmask16>(left >= 16 ? 0xFFFFu : (1u << left) - 1);
+        }
+        switch ((std::min<std::size_t>(P - p0, 64) + 15) / 16) {
+            case 1: wt_delta_rows<1>(weights, delta, F, K, P, p0, mask, grad_columns); break;
+            case 2: wt_delta_rows<2>(weights, delta, F, K, P, p0, mask, grad_columns); break;
+            case 3: wt_delta_rows<3>(weights, delta, F, K, P, p0, mask, grad_columns); break;
+            default: wt_delta_rows<4>(weights, delta, F, K, P, p0, mask, grad_columns); break;
+        }
+    }
+#else
+    for (std::size_t k = 0; k < K; ++k) {
+        float* out = grad_columns + k * P;
+        std::fill(out, out + P, 0.0f);
+        for (std::size_t f = 0; f < F; ++f) {
+            const float w = weights[f * K + k];
+            const float* d = delta + f * P;
+            for (std::size_t p = 0; p < P; ++p) out[p] = std::fma(w, d[p], out[p]);
+        }
+    }
+#endif
+}
+
 // A `same`-padded convolution of stride 1 is the unpadded one of the image with its border of zeros
 // written out: (C, out_rows + kh - 1, out_cols + kw - 1), the image at (pad_top, pad_left).
 static bool pads_by_copy(const ConvGeometry& g) { return g.stride == 1 && !plain_geometry(g); }
@@ -261,9 +348,7 @@ void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView wei
             if (grad_x) {
                 // ∂C/∂columns_b (K, P) = Wᵀ (K, F) · δ_b (F, P), then back to the pixels
                 float* gcols = grad_columns.row(j);
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(K), static_cast<int>(P),
-                            static_cast<int>(F), 1.0f, weights.data, static_cast<int>(K), delta, static_cast<int>(P),
-                            0.0f, gcols, static_cast<int>(P));
+                weights_t_times_delta(weights.data, delta, F, K, P, gcols);
                 col2im(gcols, g, grad_x->row(b));
             }
         }

@@ -18,6 +18,13 @@ void im2col(const float* image, const ConvGeometry& g, float* columns);
 // The adjoint: grad_image = 0, then every column value added where im2col took it from.
 void col2im(const float* columns, const ConvGeometry& g, float* grad_image);
 
+// grad_columns (K, P) = Wᵀ (K, F) · δ (F, P), W stored (F, K): each element the chain
+//   acc ← fma(W(f, k), δ(f, p), acc) for f = 0, 1, …, F-1, from acc = 0,
+// which is the order in which OpenBLAS's sgemm kernels make this product, so that replacing the
+// sgemm here changed no trained byte (docs/performance.md); without its per-call packing.
+void weights_t_times_delta(const float* weights, const float* delta, std::size_t F, std::size_t K, std::size_t P,
+                           float* grad_columns);
+
 // x: (batch, C·H·W) -> out: (batch, F·P), sized by the caller. biases null: no bias.
 // columns is scratch, sized here: (chunks, K·P + a padded image when `same` padding is copied out),
 // one image's receptive fields per chunk.

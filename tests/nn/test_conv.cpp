@@ -211,7 +211,8 @@ TEST(NetSpec, ImpossibleNetworksAreRefusedNamingTheLayer) {
         {"conv3x3x2:sideways flatten dense10", "unknown option"},
         {"", "found none"},
     };
-    for (const auto& [net, expected] : bad) {
+    for (const auto& [text, expected] : bad) {
+        const std::string net = text;  // clang 14 cannot capture a structured binding in a lambda
         SCOPED_TRACE(net);
         const std::string message = error_of([&] { plan_net(net, {1, 4, 4}); });
         EXPECT_CONTAINS(message, expected);
