@@ -62,11 +62,27 @@ inline DataSplits synthetic_splits(std::size_t n_train, std::uint64_t seed = 1) 
 inline std::string mnist_dir() { return std::string(DIGITNET_SOURCE_DIR) + "/data/mnist"; }
 inline bool have_mnist() { return std::filesystem::exists(mnist_dir() + "/train-images-idx3-ubyte"); }
 
-// A fresh empty folder under the test temp dir.
+// The folders fresh_dir made in this process, removed when it ends (each test is a process of its
+// own under ctest), unless DIGITNET_KEEP_TEST_FOLDERS is set, to look inside after a failure.
+struct TestFolders {
+    std::vector<std::filesystem::path> made;
+    ~TestFolders() {
+        if (std::getenv("DIGITNET_KEEP_TEST_FOLDERS")) return;
+        std::error_code ignored;
+        for (const auto& dir : made) std::filesystem::remove_all(dir, ignored);
+    }
+};
+inline TestFolders& test_folders() {
+    static TestFolders folders;
+    return folders;
+}
+
+// A fresh empty folder under the test temp dir, removed when the test's process ends.
 inline std::filesystem::path fresh_dir(const std::string& name) {
     auto dir = std::filesystem::temp_directory_path() / ("digitnet-test-" + name + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
+    test_folders().made.push_back(dir);
     return dir;
 }
 

@@ -1,6 +1,8 @@
 // The source tree's own rules: folders by concern, each saying what it holds; a public API that shows
 // the maths, not the machine.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -8,6 +10,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include "test_support.hpp"
 
 namespace {
 
@@ -94,4 +98,32 @@ TEST(Layout, EverySourcePathNamedInTheDocsExists) {
                 << doc.filename() << " names " << named << ", which does not exist";
         }
     }
+}
+
+// The suite leaves nothing behind: a folder fresh_dir makes is gone once its process ends.
+TEST(TestSupport, FreshFoldersAreRemovedWhenTheTestProcessEnds) {
+    using digitnet::testing::fresh_dir;
+    using digitnet::testing::read_text;
+    using digitnet::testing::test_folders;
+    const pid_t pid = fork();
+    if (pid == 0) {
+        test_folders().made.clear();  // the child removes only its own
+        const std::filesystem::path dir = fresh_dir("cleanup-probe");
+        std::ofstream(dir / "model.safetensors") << "bytes";
+        // its name, for the parent to look for
+        std::ofstream(std::filesystem::temp_directory_path() / ("digitnet-cleanup-probe-name-" + std::to_string(::getppid())))
+            << dir.string();
+        std::exit(std::filesystem::exists(dir / "model.safetensors") ? 0 : 3);
+    }
+    ASSERT_GT(pid, 0);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    const std::filesystem::path name_file =
+        std::filesystem::temp_directory_path() / ("digitnet-cleanup-probe-name-" + std::to_string(::getpid()));
+    const std::string made = read_text(name_file);
+    std::filesystem::remove(name_file);
+    ASSERT_FALSE(made.empty());
+    EXPECT_FALSE(std::filesystem::exists(made)) << made;
 }
