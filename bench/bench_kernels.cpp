@@ -371,6 +371,35 @@ void BM_ConvInputGradient(benchmark::State& state, bool own) {
     set_gflops(state, 2.0 * F * K * P);
 }
 
+// ---------------------------------------------------------------- a convolution's weight gradient
+// One image's part of ∂C/∂W = δ·columnsᵀ, the receptive fields made first, as conv_backward makes it
+// for the layers after the first: im2col and OpenBLAS's sgemm, or im2row, δ transposed and
+// digitnet's own product (the same adds in the same order). Arguments: F, C, H (= W), kernel size.
+void BM_ConvWeightGradient(benchmark::State& state, bool own) {
+    const auto F = static_cast<std::size_t>(state.range(0)), C = static_cast<std::size_t>(state.range(1)),
+               H = static_cast<std::size_t>(state.range(2)), k = static_cast<std::size_t>(state.range(3));
+    const digitnet::ConvGeometry g = digitnet::conv_geometry({C, H, H}, k, k, 1, false);
+    const std::size_t K = g.patch_size(), P = g.positions();
+    digitnet::Rng rng(7);
+    const Matrix image = random_matrix(1, g.in.size(), rng), delta = random_matrix(F, P, rng);
+    Matrix fields(K, P), delta_t(P, F), gw(F, K);
+    for (auto _ : state) {
+        if (own) {
+            digitnet::im2row(image.data(), g, fields.data());
+            for (std::size_t f = 0; f < F; ++f)
+                for (std::size_t p = 0; p < P; ++p) delta_t(p, f) = delta(f, p);
+            digitnet::delta_times_rows(delta_t.data(), fields.data(), F, K, P, true, gw.data());
+        } else {
+            digitnet::im2col(image.data(), g, fields.data());
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(F), static_cast<int>(K),
+                        static_cast<int>(P), 1.0f, delta.data(), static_cast<int>(P), fields.data(),
+                        static_cast<int>(P), 1.0f, gw.data(), static_cast<int>(K));
+        }
+        benchmark::DoNotOptimize(gw.data());
+    }
+    set_gflops(state, 2.0 * static_cast<double>(F * K * P));
+}
+
 // ---------------------------------------------------------------- inference of the test set
 // The 10,000 MNIST test images through the network in batches of 1,000 (as digitnet eval does),
 // with predict() taking the argmax. The time depends on the pixels (the zero-skipping product skips
@@ -532,6 +561,11 @@ int main(int argc, char** argv) {
                 ->MinTime(kMinTime)->Unit(benchmark::kMillisecond);
     // The presets' shapes (F, K, P): fast-99's second convolution, LeNet-5's second and third,
     // Nielsen's chapter-6 second, best-cnn's second and fourth.
+    // fast-99's second convolution, LeNet-5's second, Nielsen's chapter-6 second, best-cnn's fourth.
+    for (bool own : {false, true})
+        benchmark::RegisterBenchmark(own ? "BM_ConvWeightGradient/own" : "BM_ConvWeightGradient/sgemm", BM_ConvWeightGradient, own)
+            ->Args({20, 10, 12, 5})->Args({16, 6, 14, 5})->Args({40, 20, 12, 5})->Args({64, 64, 10, 3})
+            ->ArgNames({"F", "C", "H", "k"})->MinTime(kMinTime);
     for (bool own : {false, true})
         benchmark::RegisterBenchmark(own ? "BM_ConvInputGradient/own" : "BM_ConvInputGradient/sgemm", BM_ConvInputGradient, own)
             ->Args({20, 250, 64})->Args({16, 150, 100})->Args({120, 400, 1})->Args({40, 500, 64})->Args({32, 288, 576})

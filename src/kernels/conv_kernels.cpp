@@ -260,6 +260,125 @@ void weights_t_times_delta(const float* weights, const float* delta, std::size_t
 #endif
 }
 
+// im2col's transpose (conv_kernels.hpp), for a plain geometry. With AVX-512 each kernel row is one
+// masked move (kw ≤ 16).
+void im2row(const float* image, const ConvGeometry& geometry, float* rows) {
+    const ConvGeometry g = geometry;  // a local copy, as in im2col
+    const std::size_t H = g.in.rows, W = g.in.cols, kh = g.kernel_rows, kw = g.kernel_cols;
+    const std::size_t K = g.patch_size();
+#if defined(__AVX512F__)
+    if (kw <= 16) {
+        const __mmask16 m = static_cast<__mmask16>((1u << kw) - 1);
+        for (std::size_t oy = 0; oy < g.out_rows; ++oy)
+            for (std::size_t ox = 0; ox < g.out_cols; ++ox, rows += K) {
+                float* r = rows;
+                for (std::size_t c = 0; c < g.in.channels; ++c)
+                    for (std::size_t ky = 0; ky < kh; ++ky, r += kw)
+                        _mm512_mask_storeu_ps(r, m, _mm512_maskz_loadu_ps(m, image + (c * H + oy + ky) * W + ox));
+            }
+        return;
+    }
+#endif
+    for (std::size_t oy = 0; oy < g.out_rows; ++oy)
+        for (std::size_t ox = 0; ox < g.out_cols; ++ox, rows += K) {
+            float* r = rows;
+            for (std::size_t c = 0; c < g.in.channels; ++c)
+                for (std::size_t ky = 0; ky < kh; ++ky, r += kw)
+                    std::copy_n(image + (c * H + oy + ky) * W + ox, kw, r);
+        }
+}
+
+#if defined(__AVX512F__)
+// `frows` rows of the weight gradient, f0 … f0 + frows - 1, over the `vectors` × 16 columns from
+// k0 (the last vector masked): frows × vectors accumulators in registers while p runs, one load of
+// the receptive fields' row p per vector shared by every filter, each δ broadcast once.
+template <std::size_t frows, std::size_t vectors, bool accumulate>
+[[gnu::always_inline]] static inline void delta_rows_block(const float* delta_t, const float* rows, std::size_t F, std::size_t K,
+                                    std::size_t P, std::size_t f0, std::size_t k0, const __mmask16 (&mask)[4],
+                                    float* gw) {
+    __m512 acc[frows][vectors];
+    for (std::size_t i = 0; i < frows; ++i)
+        for (std::size_t v = 0; v < vectors; ++v) acc[i][v] = _mm512_setzero_ps();
+    for (std::size_t p = 0; p < P; ++p) {
+        const float* r = rows + p * K + k0;
+        __m512 rv[vectors];
+        for (std::size_t v = 0; v < vectors; ++v) rv[v] = _mm512_maskz_loadu_ps(mask[v], r + 16 * v);
+        const float* d = delta_t + p * F + f0;
+        for (std::size_t i = 0; i < frows; ++i) {
+            const __m512 dv = _mm512_set1_ps(d[i]);
+            for (std::size_t v = 0; v < vectors; ++v) acc[i][v] = _mm512_fmadd_ps(dv, rv[v], acc[i][v]);
+        }
+    }
+    // gw = acc, or gw + acc (a template argument: a branch here kept the accumulators in memory)
+    float* out = gw + f0 * K + k0;
+    for (std::size_t i = 0; i < frows; ++i)
+        for (std::size_t v = 0; v < vectors; ++v) {
+            float* o = out + i * K + 16 * v;
+            _mm512_mask_storeu_ps(o, mask[v], accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(mask[v], o), acc[i][v]) : acc[i][v]);
+        }
+}
+
+// Every filter's row of the weight gradient over the columns [k0, k0 + 16·vectors): six at a time, then two, then one.
+template <std::size_t vectors>
+static void delta_rows_filters(const float* delta_t, const float* rows, std::size_t F, std::size_t K, std::size_t P,
+                               std::size_t k0, const __mmask16 (&mask)[4], bool accumulate, float* gw) {
+    std::size_t f = 0;
+    for (; f + 6 <= F; f += 6)
+        if (accumulate)
+            delta_rows_block<6, vectors, true>(delta_t, rows, F, K, P, f, k0, mask, gw);
+        else
+            delta_rows_block<6, vectors, false>(delta_t, rows, F, K, P, f, k0, mask, gw);
+    for (; f + 2 <= F; f += 2)  // two rows: still enough chains side by side to fill the pipeline
+        if (accumulate)
+            delta_rows_block<2, vectors, true>(delta_t, rows, F, K, P, f, k0, mask, gw);
+        else
+            delta_rows_block<2, vectors, false>(delta_t, rows, F, K, P, f, k0, mask, gw);
+    for (; f < F; ++f)
+        if (accumulate)
+            delta_rows_block<1, vectors, true>(delta_t, rows, F, K, P, f, k0, mask, gw);
+        else
+            delta_rows_block<1, vectors, false>(delta_t, rows, F, K, P, f, k0, mask, gw);
+}
+
+#endif
+
+void delta_times_rows(const float* delta_t, const float* rows, std::size_t F, std::size_t K, std::size_t P,
+                      bool accumulate, float* gw) {
+    // gw (F, K) [+]= δ (F, P) · rows (P, K), each element's p in order
+#if defined(__AVX512F__)
+    for (std::size_t k0 = 0; k0 < K; k0 += 64) {  // up to four vectors of columns at a time
+        __mmask16 mask[4];
+        for (std::size_t v = 0; v < 4; ++v) {
+            const std::size_t first = k0 + 16 * v, left = first < K ? K - first : 0;
+            mask[v] = static_cast<__mmask16>(left >= 16 ? 0xFFFFu : (1u << left) - 1);
+        }
+        switch ((std::min<std::size_t>(K - k0, 64) + 15) / 16) {
+            case 1: delta_rows_filters<1>(delta_t, rows, F, K, P, k0, mask, accumulate, gw); break;
+            case 2: delta_rows_filters<2>(delta_t, rows, F, K, P, k0, mask, accumulate, gw); break;
+            case 3: delta_rows_filters<3>(delta_t, rows, F, K, P, k0, mask, accumulate, gw); break;
+            default: delta_rows_filters<4>(delta_t, rows, F, K, P, k0, mask, accumulate, gw); break;
+        }
+    }
+#else
+    for (std::size_t f = 0; f < F; ++f)
+        for (std::size_t k = 0; k < K; ++k) {
+            float acc = 0.0f;
+            for (std::size_t p = 0; p < P; ++p) acc = std::fma(delta_t[p * F + f], rows[p * K + k], acc);
+            gw[f * K + k] = accumulate ? gw[f * K + k] + acc : acc;
+        }
+#endif
+}
+
+// Whether conv_backward makes the weight gradient with delta_times_rows (conv_kernels.hpp).
+bool own_weight_gradient(const ConvGeometry& g) {
+#if defined(__AVX512F__)
+    return g.in.channels > 1 && g.positions() <= 448 && g.stride == 1 && g.kernel_cols <= 16;
+#else
+    (void)g;
+    return false;
+#endif
+}
+
 // A `same`-padded convolution of stride 1 is the unpadded one of the image with its border of zeros
 // written out: (C, out_rows + kh - 1, out_cols + kw - 1), the image at (pad_top, pad_left).
 static bool pads_by_copy(const ConvGeometry& g) { return g.stride == 1 && !plain_geometry(g); }
@@ -275,18 +394,30 @@ static ConvGeometry padded_geometry(const ConvGeometry& g) {
 // How many floats receptive_fields needs beside the columns: the padded image, or none.
 static std::size_t padding_scratch(const ConvGeometry& g) { return pads_by_copy(g) ? padded_geometry(g).in.size() : 0; }
 
-// columns = im2col(image, g). With `same` padding the image is first copied into `padded` with its
-// zero border, and the columns are taken from there by the plain path: the same numbers, each row of
-// columns one or two whole moves instead of zeros and then the inside.
-static void receptive_fields(const float* image, const ConvGeometry& g, float* columns, float* padded) {
-    if (!pads_by_copy(g)) return im2col(image, g, columns);
+// The image with its `same` padding's border of zeros written out, into `padded`.
+static void copy_padded(const float* image, const ConvGeometry& g, float* padded) {
     const ConvGeometry p = padded_geometry(g);
     std::fill(padded, padded + p.in.size(), 0.0f);
     for (std::size_t c = 0; c < g.in.channels; ++c)
         for (std::size_t y = 0; y < g.in.rows; ++y)
             std::copy_n(image + (c * g.in.rows + y) * g.in.cols, g.in.cols,
                         padded + (c * p.in.rows + y + g.pad_top) * p.in.cols + g.pad_left);
-    im2col(padded, p, columns);
+}
+
+// columns = im2col(image, g). With `same` padding the image is first copied into `padded` with its
+// zero border, and the columns are taken from there by the plain path: the same numbers, each row of
+// columns one or two whole moves instead of zeros and then the inside.
+static void receptive_fields(const float* image, const ConvGeometry& g, float* columns, float* padded) {
+    if (!pads_by_copy(g)) return im2col(image, g, columns);
+    copy_padded(image, g, padded);
+    im2col(padded, padded_geometry(g), columns);
+}
+
+// rows = im2row(image, g) for stride 1, `same` padding copied out first in the same way.
+static void receptive_rows(const float* image, const ConvGeometry& g, float* rows, float* padded) {
+    if (!pads_by_copy(g)) return im2row(image, g, rows);
+    copy_padded(image, g, padded);
+    im2row(padded, padded_geometry(g), rows);
 }
 
 void conv_forward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, const float* biases,
@@ -320,7 +451,8 @@ void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView wei
     // x: (batch, C·H·W), grad_out = δ: (batch, F·P); overwrites grad_weights, grad_biases, *grad_x
     const std::size_t batch = grad_out.rows, F = weights.rows, K = weights.cols, P = g.positions();
     const std::size_t chunks = image_chunks(batch);
-    columns.resize(chunks, K * P + padding_scratch(g));
+    const bool own = own_weight_gradient(g);
+    columns.resize(chunks, K * P + padding_scratch(g) + (own ? F * P : 0));  // own: δ_bᵀ after the padded image
     grad_weight_parts.resize(chunks, F * K);
     grad_bias_parts.resize(chunks, 2 * F);  // each chunk's Σ, then one image's
     if (grad_x) grad_columns.resize(chunks, K * P);
@@ -333,11 +465,20 @@ void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView wei
         float* padded = cols + K * P;
         for (std::size_t b = first; b < last; ++b) {
             const float* delta = grad_out.row(b);
-            receptive_fields(x.row(b), g, cols, padded);  // again: cheaper than keeping the batch's, which leaves the cache
-            // this chunk's Σ_b δ_b (F, P) · columns_bᵀ (P, K)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(F), static_cast<int>(K),
-                        static_cast<int>(P), 1.0f, delta, static_cast<int>(P), cols, static_cast<int>(P),
-                        b == first ? 0.0f : 1.0f, gw, static_cast<int>(K));
+            // this chunk's Σ_b δ_b (F, P) · columns_bᵀ (P, K); the receptive fields made again:
+            // cheaper than keeping the batch's, which leaves the cache
+            if (own) {
+                receptive_rows(x.row(b), g, cols, padded);
+                float* delta_t = padded + padding_scratch(g);
+                for (std::size_t f = 0; f < F; ++f)
+                    for (std::size_t q = 0; q < P; ++q) delta_t[q * F + f] = delta[f * P + q];
+                delta_times_rows(delta_t, cols, F, K, P, b != first, gw);
+            } else {
+                receptive_fields(x.row(b), g, cols, padded);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(F), static_cast<int>(K),
+                            static_cast<int>(P), 1.0f, delta, static_cast<int>(P), cols, static_cast<int>(P),
+                            b == first ? 0.0f : 1.0f, gw, static_cast<int>(K));
+            }
             // Σ_p δ_b(f, p) for every filter, each sum in p order: the F sums advance side by side,
             // so that their adds overlap instead of each waiting for the one before
             float* sums = gb + F;

@@ -25,6 +25,24 @@ void col2im(const float* columns, const ConvGeometry& g, float* grad_image);
 void weights_t_times_delta(const float* weights, const float* delta, std::size_t F, std::size_t K, std::size_t P,
                            float* grad_columns);
 
+// im2col's transpose, for stride 1 without padding (`same` padding copied out first): row
+// p = oy·out_cols + ox of rows (P, K) is position p's receptive field, in the order of a column of
+// im2col, (c·kh + ky)·kw + kx.
+void im2row(const float* image, const ConvGeometry& g, float* rows);
+
+// gw (F, K) = δ (F, P) · rows (P, K), or gw + that when `accumulate`, δ given transposed
+// (delta_t: (P, F)): each element the chain acc ← fma(δ(f, p), rows(p, k), acc) for
+// p = 0, 1, …, P-1 from acc = 0, then at most one add; register-blocked, without packing.
+void delta_times_rows(const float* delta_t, const float* rows, std::size_t F, std::size_t K, std::size_t P,
+                      bool accumulate, float* gw);
+
+// Whether conv_backward makes a layer's weight gradient δ·columnsᵀ with im2row and
+// delta_times_rows instead of im2col and sgemm: where OpenBLAS's own product is that same chain,
+// measured on this machine for patches of more than one channel and depths P up to its block
+// of 448 (docs/performance.md), so that the presets' trained bytes stay what they were; and
+// only with AVX-512.
+bool own_weight_gradient(const ConvGeometry& g);
+
 // x: (batch, C·H·W) -> out: (batch, F·P), sized by the caller. biases null: no bias.
 // columns is scratch, sized here: (chunks, K·P + a padded image when `same` padding is copied out),
 // one image's receptive fields per chunk.
