@@ -4,7 +4,7 @@
 // filters times that matrix is the image's F output planes, already in image_shape.hpp's layout:
 //   out_b (F, P) = W (F, K) · columns_b (K, P) + b       K = C·kh·kw, P = out_rows·out_cols
 // The images of a mini-batch are shared between threads (parallel.hpp: the pool's, when given),
-// each product one sgemm.
+// each product one sgemm, or one of digitnet's own below where that makes the same adds faster.
 #include <cstddef>
 
 #include "digitnet/conv.hpp"
@@ -52,8 +52,9 @@ void conv_forward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weig
 // x: the forward pass's input, grad_out = δ: (batch, F·P). OVERWRITES
 //   grad_weights = scale Σ_b δ_b columns_bᵀ, grad_biases = scale Σ_b Σ_p δ_b(·, p),
 //   and, when grad_x is not null, grad_x_b = col2im(Wᵀ δ_b).
-// Each image's columns are made again (im2col of x). columns, the parts and grad_columns are
-// scratch, sized here: (chunks, K·P + padded image), (chunks, F·K), (chunks, 2·F), (chunks, K·P).
+// Each image's receptive fields are made again (im2col of x, or im2row where own_weight_gradient).
+// columns, the parts and grad_columns are scratch, sized here: (chunks, K·P + padded image, + F·P
+// for δ_bᵀ where own_weight_gradient), (chunks, F·K), (chunks, 2·F), (chunks, K·P).
 void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, ConstMatrixView grad_out,
                    float scale, MatrixView grad_weights, float* grad_biases, MatrixView* grad_x, Matrix& columns,
                    Matrix& grad_weight_parts, Matrix& grad_bias_parts, Matrix& grad_columns, WorkerPool* workers);
