@@ -175,89 +175,108 @@ void col2im(const float* columns, const ConvGeometry& g, float* grad_image) {
 }
 
 #if defined(__AVX512F__)
-// `rows` rows of grad_columns, k0 … k0 + rows - 1, over the `vectors` × 16 positions from p0 (the
-// last vector masked): rows × vectors accumulators kept in registers while f runs, one load of δ
-// per f and position vector shared by every row, each weight broadcast once.
-template <std::size_t rows, std::size_t vectors>
-static inline void wt_delta_block(const float* weights, const float* delta, std::size_t F, std::size_t K,
-                                  std::size_t P, std::size_t k0, std::size_t p0, const __mmask16 (&mask)[4],
-                                  float* grad_columns) {
+// `rows` rows of C, m0 … m0 + rows - 1, over the `vectors` × 16 columns from n0 (the last vector
+// masked): rows × vectors accumulators in registers while t runs, one load of B's row t per vector
+// shared by every row of C, each value of A broadcast once. Forced inline: called, GCC kept the
+// accumulators in memory as well as in registers; `accumulate` a template argument for the same reason.
+template <std::size_t rows, std::size_t vectors, bool accumulate>
+[[gnu::always_inline]] static inline void chain_block(const float* a, const float* b, std::size_t depth,
+                                                      std::size_t M, std::size_t N, std::size_t m0, std::size_t n0,
+                                                      const __mmask16 (&mask)[4], float* c) {
     __m512 acc[rows][vectors];
     for (std::size_t i = 0; i < rows; ++i)
         for (std::size_t v = 0; v < vectors; ++v) acc[i][v] = _mm512_setzero_ps();
-    for (std::size_t f = 0; f < F; ++f) {
-        const float* d = delta + f * P + p0;
-        __m512 dv[vectors];
-        for (std::size_t v = 0; v < vectors; ++v) dv[v] = _mm512_maskz_loadu_ps(mask[v], d + 16 * v);
-        const float* w = weights + f * K + k0;
+    for (std::size_t t = 0; t < depth; ++t) {
+        const float* bt = b + t * N + n0;
+        __m512 bv[vectors];
+        for (std::size_t v = 0; v < vectors; ++v) bv[v] = _mm512_maskz_loadu_ps(mask[v], bt + 16 * v);
+        const float* at = a + t * M + m0;
         for (std::size_t i = 0; i < rows; ++i) {
-            const __m512 wv = _mm512_set1_ps(w[i]);
-            for (std::size_t v = 0; v < vectors; ++v) acc[i][v] = _mm512_fmadd_ps(wv, dv[v], acc[i][v]);
+            const __m512 av = _mm512_set1_ps(at[i]);
+            for (std::size_t v = 0; v < vectors; ++v) acc[i][v] = _mm512_fmadd_ps(av, bv[v], acc[i][v]);
         }
     }
+    float* out = c + m0 * N + n0;
     for (std::size_t i = 0; i < rows; ++i)
-        for (std::size_t v = 0; v < vectors; ++v)
-            _mm512_mask_storeu_ps(grad_columns + (k0 + i) * P + p0 + 16 * v, mask[v], acc[i][v]);
+        for (std::size_t v = 0; v < vectors; ++v) {
+            float* o = out + i * N + 16 * v;
+            _mm512_mask_storeu_ps(o, mask[v], accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(mask[v], o), acc[i][v]) : acc[i][v]);
+        }
 }
 
-// Every row of grad_columns over the positions [p0, p0 + 16·vectors): six rows at a time, then one.
-template <std::size_t vectors>
-static void wt_delta_rows(const float* weights, const float* delta, std::size_t F, std::size_t K, std::size_t P,
-                          std::size_t p0, const __mmask16 (&mask)[4], float* grad_columns) {
-    std::size_t k = 0;
-    for (; k + 6 <= K; k += 6) wt_delta_block<6, vectors>(weights, delta, F, K, P, k, p0, mask, grad_columns);
-    for (; k < K; ++k) wt_delta_block<1, vectors>(weights, delta, F, K, P, k, p0, mask, grad_columns);
+// Every row of C over the columns [n0, n0 + 16·vectors): six rows at a time (24 accumulators),
+// then two (still enough chains side by side to keep the multiply-adds busy), then one.
+template <std::size_t vectors, bool accumulate>
+static void chain_rows(const float* a, const float* b, std::size_t depth, std::size_t M, std::size_t N,
+                       std::size_t n0, const __mmask16 (&mask)[4], float* c) {
+    std::size_t m = 0;
+    for (; m + 6 <= M; m += 6) chain_block<6, vectors, accumulate>(a, b, depth, M, N, m, n0, mask, c);
+    for (; m + 2 <= M; m += 2) chain_block<2, vectors, accumulate>(a, b, depth, M, N, m, n0, mask, c);
+    for (; m < M; ++m) chain_block<1, vectors, accumulate>(a, b, depth, M, N, m, n0, mask, c);
+}
+
+template <bool accumulate>
+static void chain_columns(const float* a, const float* b, std::size_t depth, std::size_t M, std::size_t N, float* c) {
+    for (std::size_t n0 = 0; n0 < N; n0 += 64) {  // up to four vectors of columns at a time
+        __mmask16 mask[4];
+        for (std::size_t v = 0; v < 4; ++v) {
+            const std::size_t first = n0 + 16 * v, left = first < N ? N - first : 0;
+            mask[v] = static_cast<__mmask16>(left >= 16 ? 0xFFFFu : (1u << left) - 1);
+        }
+        switch ((std::min<std::size_t>(N - n0, 64) + 15) / 16) {
+            case 1: chain_rows<1, accumulate>(a, b, depth, M, N, n0, mask, c); break;
+            case 2: chain_rows<2, accumulate>(a, b, depth, M, N, n0, mask, c); break;
+            case 3: chain_rows<3, accumulate>(a, b, depth, M, N, n0, mask, c); break;
+            default: chain_rows<4, accumulate>(a, b, depth, M, N, n0, mask, c); break;
+        }
+    }
 }
 #endif
 
-void weights_t_times_delta(const float* weights, const float* delta, std::size_t F, std::size_t K, std::size_t P,
-                           float* grad_columns) {
-    // grad_columns (K, P) = Wᵀ (K, F) · δ (F, P), each element's f in order
+// C (M, N) = Aᵀ B, or C + Aᵀ B when `accumulate`, A (depth, M) and B (depth, N) row-major: each
+// element the chain acc ← fma(A(t, m), B(t, n), acc) for t = 0, 1, …, depth-1 from acc = 0, then
+// at most one add. Both of the convolution's own products below are this one.
+static void chain_product(const float* a, const float* b, std::size_t depth, std::size_t M, std::size_t N,
+                          bool accumulate, float* c) {
 #if defined(__AVX512F__)
-    if (P == 1) {  // a product with a vector: 16 values of k at a time, four such chains side by side
-        std::size_t k = 0;
-        for (; k + 64 <= K; k += 64) {
+    if (N == 1 && !accumulate) {  // a product with a vector: 16 values of m at a time, four such chains side by side
+        std::size_t m = 0;
+        for (; m + 64 <= M; m += 64) {
             __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-            for (std::size_t f = 0; f < F; ++f) {
-                const __m512 d = _mm512_set1_ps(delta[f]);
+            for (std::size_t t = 0; t < depth; ++t) {
+                const __m512 bt = _mm512_set1_ps(b[t]);
                 for (std::size_t v = 0; v < 4; ++v)
-                    acc[v] = _mm512_fmadd_ps(_mm512_loadu_ps(weights + f * K + k + 16 * v), d, acc[v]);
+                    acc[v] = _mm512_fmadd_ps(_mm512_loadu_ps(a + t * M + m + 16 * v), bt, acc[v]);
             }
-            for (std::size_t v = 0; v < 4; ++v) _mm512_storeu_ps(grad_columns + k + 16 * v, acc[v]);
+            for (std::size_t v = 0; v < 4; ++v) _mm512_storeu_ps(c + m + 16 * v, acc[v]);
         }
-        for (; k < K; k += 16) {
-            const __mmask16 m = static_cast<__mmask16>(K - k >= 16 ? 0xFFFFu : (1u << (K - k)) - 1);
+        for (; m < M; m += 16) {
+            const __mmask16 mask = static_cast<__mmask16>(M - m >= 16 ? 0xFFFFu : (1u << (M - m)) - 1);
             __m512 acc = _mm512_setzero_ps();
-            for (std::size_t f = 0; f < F; ++f)
-                acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, weights + f * K + k), _mm512_set1_ps(delta[f]), acc);
-            _mm512_mask_storeu_ps(grad_columns + k, m, acc);
+            for (std::size_t t = 0; t < depth; ++t)
+                acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, a + t * M + m), _mm512_set1_ps(b[t]), acc);
+            _mm512_mask_storeu_ps(c + m, mask, acc);
         }
         return;
     }
-    for (std::size_t p0 = 0; p0 < P; p0 += 64) {  // up to four vectors of positions at a time
-        __mmask16 mask[4];
-        for (std::size_t v = 0; v < 4; ++v) {
-            const std::size_t first = p0 + 16 * v, left = first < P ? P - first : 0;
-            mask[v] = static_cast<__mmask16>(left >= 16 ? 0xFFFFu : (1u << left) - 1);
-        }
-        switch ((std::min<std::size_t>(P - p0, 64) + 15) / 16) {
-            case 1: wt_delta_rows<1>(weights, delta, F, K, P, p0, mask, grad_columns); break;
-            case 2: wt_delta_rows<2>(weights, delta, F, K, P, p0, mask, grad_columns); break;
-            case 3: wt_delta_rows<3>(weights, delta, F, K, P, p0, mask, grad_columns); break;
-            default: wt_delta_rows<4>(weights, delta, F, K, P, p0, mask, grad_columns); break;
-        }
-    }
+    if (accumulate)
+        chain_columns<true>(a, b, depth, M, N, c);
+    else
+        chain_columns<false>(a, b, depth, M, N, c);
 #else
-    for (std::size_t k = 0; k < K; ++k) {
-        float* out = grad_columns + k * P;
-        std::fill(out, out + P, 0.0f);
-        for (std::size_t f = 0; f < F; ++f) {
-            const float w = weights[f * K + k];
-            const float* d = delta + f * P;
-            for (std::size_t p = 0; p < P; ++p) out[p] = std::fma(w, d[p], out[p]);
+    for (std::size_t m = 0; m < M; ++m)
+        for (std::size_t n = 0; n < N; ++n) {
+            float acc = 0.0f;
+            for (std::size_t t = 0; t < depth; ++t) acc = std::fma(a[t * M + m], b[t * N + n], acc);
+            c[m * N + n] = accumulate ? c[m * N + n] + acc : acc;
         }
-    }
 #endif
+}
+
+void weights_t_times_delta(const float* weights, const float* delta, std::size_t F, std::size_t K, std::size_t P,
+                           float* grad_columns) {
+    // grad_columns (K, P) = Wᵀ (K, F) · δ (F, P): A = W (F, K), B = δ (F, P), the chain over f
+    chain_product(weights, delta, F, K, P, false, grad_columns);
 }
 
 // im2col's transpose (conv_kernels.hpp), for a plain geometry. With AVX-512 each kernel row is one
@@ -288,86 +307,12 @@ void im2row(const float* image, const ConvGeometry& geometry, float* rows) {
         }
 }
 
-#if defined(__AVX512F__)
-// `frows` rows of the weight gradient, f0 … f0 + frows - 1, over the `vectors` × 16 columns from
-// k0 (the last vector masked): frows × vectors accumulators in registers while p runs, one load of
-// the receptive fields' row p per vector shared by every filter, each δ broadcast once.
-template <std::size_t frows, std::size_t vectors, bool accumulate>
-[[gnu::always_inline]] static inline void delta_rows_block(const float* delta_t, const float* rows, std::size_t F, std::size_t K,
-                                    std::size_t P, std::size_t f0, std::size_t k0, const __mmask16 (&mask)[4],
-                                    float* gw) {
-    __m512 acc[frows][vectors];
-    for (std::size_t i = 0; i < frows; ++i)
-        for (std::size_t v = 0; v < vectors; ++v) acc[i][v] = _mm512_setzero_ps();
-    for (std::size_t p = 0; p < P; ++p) {
-        const float* r = rows + p * K + k0;
-        __m512 rv[vectors];
-        for (std::size_t v = 0; v < vectors; ++v) rv[v] = _mm512_maskz_loadu_ps(mask[v], r + 16 * v);
-        const float* d = delta_t + p * F + f0;
-        for (std::size_t i = 0; i < frows; ++i) {
-            const __m512 dv = _mm512_set1_ps(d[i]);
-            for (std::size_t v = 0; v < vectors; ++v) acc[i][v] = _mm512_fmadd_ps(dv, rv[v], acc[i][v]);
-        }
-    }
-    // gw = acc, or gw + acc (a template argument: a branch here kept the accumulators in memory)
-    float* out = gw + f0 * K + k0;
-    for (std::size_t i = 0; i < frows; ++i)
-        for (std::size_t v = 0; v < vectors; ++v) {
-            float* o = out + i * K + 16 * v;
-            _mm512_mask_storeu_ps(o, mask[v], accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(mask[v], o), acc[i][v]) : acc[i][v]);
-        }
-}
-
-// Every filter's row of the weight gradient over the columns [k0, k0 + 16·vectors): six at a time, then two, then one.
-template <std::size_t vectors>
-static void delta_rows_filters(const float* delta_t, const float* rows, std::size_t F, std::size_t K, std::size_t P,
-                               std::size_t k0, const __mmask16 (&mask)[4], bool accumulate, float* gw) {
-    std::size_t f = 0;
-    for (; f + 6 <= F; f += 6)
-        if (accumulate)
-            delta_rows_block<6, vectors, true>(delta_t, rows, F, K, P, f, k0, mask, gw);
-        else
-            delta_rows_block<6, vectors, false>(delta_t, rows, F, K, P, f, k0, mask, gw);
-    for (; f + 2 <= F; f += 2)  // two rows: still enough chains side by side to fill the pipeline
-        if (accumulate)
-            delta_rows_block<2, vectors, true>(delta_t, rows, F, K, P, f, k0, mask, gw);
-        else
-            delta_rows_block<2, vectors, false>(delta_t, rows, F, K, P, f, k0, mask, gw);
-    for (; f < F; ++f)
-        if (accumulate)
-            delta_rows_block<1, vectors, true>(delta_t, rows, F, K, P, f, k0, mask, gw);
-        else
-            delta_rows_block<1, vectors, false>(delta_t, rows, F, K, P, f, k0, mask, gw);
-}
-
-#endif
-
 void delta_times_rows(const float* delta_t, const float* rows, std::size_t F, std::size_t K, std::size_t P,
                       bool accumulate, float* gw) {
-    // gw (F, K) [+]= δ (F, P) · rows (P, K), each element's p in order
-#if defined(__AVX512F__)
-    for (std::size_t k0 = 0; k0 < K; k0 += 64) {  // up to four vectors of columns at a time
-        __mmask16 mask[4];
-        for (std::size_t v = 0; v < 4; ++v) {
-            const std::size_t first = k0 + 16 * v, left = first < K ? K - first : 0;
-            mask[v] = static_cast<__mmask16>(left >= 16 ? 0xFFFFu : (1u << left) - 1);
-        }
-        switch ((std::min<std::size_t>(K - k0, 64) + 15) / 16) {
-            case 1: delta_rows_filters<1>(delta_t, rows, F, K, P, k0, mask, accumulate, gw); break;
-            case 2: delta_rows_filters<2>(delta_t, rows, F, K, P, k0, mask, accumulate, gw); break;
-            case 3: delta_rows_filters<3>(delta_t, rows, F, K, P, k0, mask, accumulate, gw); break;
-            default: delta_rows_filters<4>(delta_t, rows, F, K, P, k0, mask, accumulate, gw); break;
-        }
-    }
-#else
-    for (std::size_t f = 0; f < F; ++f)
-        for (std::size_t k = 0; k < K; ++k) {
-            float acc = 0.0f;
-            for (std::size_t p = 0; p < P; ++p) acc = std::fma(delta_t[p * F + f], rows[p * K + k], acc);
-            gw[f * K + k] = accumulate ? gw[f * K + k] + acc : acc;
-        }
-#endif
+    // gw (F, K) [+]= δ (F, P) · rows (P, K) = (δᵀ)ᵀ rows: A = δᵀ (P, F), B = rows (P, K), the chain over p
+    chain_product(delta_t, rows, P, F, K, accumulate, gw);
 }
+
 
 // Whether conv_backward makes the weight gradient with delta_times_rows (conv_kernels.hpp).
 bool own_weight_gradient(const ConvGeometry& g) {
