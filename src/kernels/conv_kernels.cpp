@@ -264,12 +264,25 @@ static void chain_product(const float* a, const float* b, std::size_t depth, std
     else
         chain_columns<false>(a, b, depth, M, N, c);
 #else
-    for (std::size_t m = 0; m < M; ++m)
-        for (std::size_t n = 0; n < N; ++n) {
-            float acc = 0.0f;
-            for (std::size_t t = 0; t < depth; ++t) acc = std::fma(a[t * M + m], b[t * N + n], acc);
-            c[m * N + n] = accumulate ? c[m * N + n] + acc : acc;
+    // Without AVX-512 only the input gradient (no `accumulate`) is made here in training: each row of
+    // C built t by t, a loop over n that vectorises. With `accumulate` (tests), element by element.
+    for (std::size_t m = 0; m < M; ++m) {
+        float* row = c + m * N;
+        if (accumulate) {
+            for (std::size_t n = 0; n < N; ++n) {
+                float acc = 0.0f;
+                for (std::size_t t = 0; t < depth; ++t) acc = std::fma(a[t * M + m], b[t * N + n], acc);
+                row[n] += acc;
+            }
+            continue;
         }
+        std::fill(row, row + N, 0.0f);
+        for (std::size_t t = 0; t < depth; ++t) {
+            const float am = a[t * M + m];
+            const float* bt = b + t * N;
+            for (std::size_t n = 0; n < N; ++n) row[n] = std::fma(am, bt[n], row[n]);
+        }
+    }
 #endif
 }
 
