@@ -423,26 +423,30 @@ void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView wei
         float* padded = cols + K * P;
         for (std::size_t b = first; b < last; ++b) {
             const float* delta = grad_out.row(b);
+            // Σ_p δ_b(f, p) for every filter, each sum in p order: the F sums advance side by side,
+            // so that their adds overlap instead of each waiting for the one before
+            float* sums = gb + F;
+            std::fill(sums, sums + F, 0.0f);
             // this chunk's Σ_b δ_b (F, P) · columns_bᵀ (P, K); the receptive fields made again:
             // cheaper than keeping the batch's, which leaves the cache
             if (own) {
                 receptive_rows(x.row(b), g, cols, padded);
                 float* delta_t = padded + padding_scratch(g);
-                for (std::size_t f = 0; f < F; ++f)
-                    for (std::size_t q = 0; q < P; ++q) delta_t[q * F + f] = delta[f * P + q];
+                for (std::size_t p = 0; p < P; ++p)  // δ_bᵀ, and the sums on the same pass
+                    for (std::size_t f = 0; f < F; ++f) {
+                        const float d = delta[f * P + p];
+                        delta_t[p * F + f] = d;
+                        sums[f] += d;
+                    }
                 delta_times_rows(delta_t, cols, F, K, P, b != first, gw);
             } else {
                 receptive_fields(x.row(b), g, cols, padded);
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(F), static_cast<int>(K),
                             static_cast<int>(P), 1.0f, delta, static_cast<int>(P), cols, static_cast<int>(P),
                             b == first ? 0.0f : 1.0f, gw, static_cast<int>(K));
+                for (std::size_t p = 0; p < P; ++p)
+                    for (std::size_t f = 0; f < F; ++f) sums[f] += delta[f * P + p];
             }
-            // Σ_p δ_b(f, p) for every filter, each sum in p order: the F sums advance side by side,
-            // so that their adds overlap instead of each waiting for the one before
-            float* sums = gb + F;
-            std::fill(sums, sums + F, 0.0f);
-            for (std::size_t p = 0; p < P; ++p)
-                for (std::size_t f = 0; f < F; ++f) sums[f] += delta[f * P + p];
             for (std::size_t f = 0; f < F; ++f) gb[f] += sums[f];
             if (grad_x) {
                 // ∂C/∂columns_b (K, P) = Wᵀ (K, F) · δ_b (F, P), then back to the pixels
