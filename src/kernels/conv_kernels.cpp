@@ -1,5 +1,6 @@
 // The convolution's fast path (conv_kernels.hpp): Caffe's im2col, one sgemm per image (our own
-// product for the input gradient's Wᵀ δ), the mini-batch's images shared between threads.
+// chain_product for the input gradient Wᵀ δ and, after the first layer, the weight gradient), the
+// mini-batch's images shared between threads.
 #include "kernels/conv_kernels.hpp"
 
 #include <cblas.h>
