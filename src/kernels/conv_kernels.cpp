@@ -379,10 +379,25 @@ static void receptive_rows(const float* image, const ConvGeometry& g, float* row
     im2row(padded, padded_geometry(g), rows);
 }
 
+// A kernel that covers its whole input without padding: one position, whose receptive field is the
+// image itself (K = C·H·W), so the layer is a dense one and the mini-batch's products are single
+// sgemm over the whole batch instead of one matrix-vector product per image.
+static bool whole_input(const ConvGeometry& g) { return g.positions() == 1 && plain_geometry(g); }
+
 void conv_forward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, const float* biases,
                   Matrix& columns, MatrixView out, WorkerPool* workers) {
     // x: (batch, C·H·W), weights: (F, K) -> out: (batch, F·P)
     const std::size_t batch = x.rows, F = weights.rows, K = weights.cols, P = g.positions();
+    if (whole_input(g)) {
+        // z (batch, F) = x (batch, K) · Wᵀ, then + b
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(batch), static_cast<int>(F),
+                    static_cast<int>(K), 1.0f, x.data, static_cast<int>(K), weights.data, static_cast<int>(K), 0.0f,
+                    out.data, static_cast<int>(F));
+        if (biases)
+            for (std::size_t b = 0; b < batch; ++b)
+                for (std::size_t f = 0; f < F; ++f) out(b, f) += biases[f];
+        return;
+    }
     const std::size_t chunks = image_chunks(batch);
     columns.resize(chunks, K * P + padding_scratch(g));
     for_each_chunk(workers, chunks, worth_sharing(batch), [&](std::size_t j) {
@@ -409,6 +424,23 @@ void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView wei
                    Matrix& grad_weight_parts, Matrix& grad_bias_parts, Matrix& grad_columns, WorkerPool* workers) {
     // x: (batch, C·H·W), grad_out = δ: (batch, F·P); overwrites grad_weights, grad_biases, *grad_x
     const std::size_t batch = grad_out.rows, F = weights.rows, K = weights.cols, P = g.positions();
+    if (whole_input(g)) {
+        // grad_weights (F, K) = scale δᵀ x, grad_biases = scale Σ_b δ_b, grad_x (batch, K) = δ W
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(F), static_cast<int>(K),
+                    static_cast<int>(batch), scale, grad_out.data, static_cast<int>(F), x.data, static_cast<int>(K),
+                    0.0f, grad_weights.data, static_cast<int>(K));
+        if (grad_biases) {
+            std::fill(grad_biases, grad_biases + F, 0.0f);
+            for (std::size_t b = 0; b < batch; ++b)
+                for (std::size_t f = 0; f < F; ++f) grad_biases[f] += grad_out(b, f);
+            for (std::size_t f = 0; f < F; ++f) grad_biases[f] *= scale;
+        }
+        if (grad_x)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(batch), static_cast<int>(K),
+                        static_cast<int>(F), 1.0f, grad_out.data, static_cast<int>(F), weights.data,
+                        static_cast<int>(K), 0.0f, grad_x->data, static_cast<int>(K));
+        return;
+    }
     const std::size_t chunks = image_chunks(batch);
     const bool own = own_weight_gradient(g);
     columns.resize(chunks, K * P + padding_scratch(g) + (own ? F * P : 0));  // own: δ_bᵀ after the padded image

@@ -52,8 +52,9 @@ Architecture net_architecture(const std::string& net, ImageShape input, Cost cos
 
 }  // namespace
 
-// Odd sizes, stride 2, `same` padding (copied out with its zeros at stride 1), several channels and
-// non-square kernels: the im2col layer gives the reference's outputs and gradients.
+// Odd sizes, stride 2, `same` padding (copied out with its zeros at stride 1), several channels,
+// non-square kernels and kernels that cover their whole input (a dense layer, LeNet-5's third
+// convolution): the layer gives the reference's outputs and gradients.
 TEST(Conv2d, MatchesTheSevenLoopReferenceForwardAndBackward) {
     struct Case {
         ImageShape in;
@@ -63,7 +64,8 @@ TEST(Conv2d, MatchesTheSevenLoopReferenceForwardAndBackward) {
     const std::vector<Case> cases = {{{1, 7, 7}, 3, 3, 1, 2, false}, {{3, 9, 8}, 3, 5, 2, 4, true},
                                      {{2, 5, 6}, 5, 5, 1, 3, true},  {{4, 6, 6}, 2, 2, 2, 5, false},
                                      {{1, 28, 28}, 5, 5, 1, 6, true}, {{2, 4, 4}, 1, 1, 3, 2, false},
-                                     {{2, 5, 7}, 2, 4, 1, 3, true}};  // even kernels: the odd pad at the bottom, right
+                                     {{2, 5, 7}, 2, 4, 1, 3, true},   // even kernels: the odd pad at the bottom, right
+                                     {{16, 5, 5}, 5, 5, 1, 12, false}, {{3, 4, 6}, 4, 6, 1, 2, false}};  // kernels as large as the input: one position
     Rng rng(3);
     for (const Case& c : cases) {
         SCOPED_TRACE(c.in.describe() + " kernel " + std::to_string(c.kh) + "x" + std::to_string(c.kw) + " stride " +
