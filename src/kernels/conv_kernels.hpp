@@ -45,7 +45,9 @@ bool own_weight_gradient(const ConvGeometry& g);
 
 // x: (batch, C·H·W) -> out: (batch, F·P), sized by the caller. biases null: no bias.
 // columns is scratch, sized here: (chunks, K·P + a padded image when `same` padding is copied out),
-// one image's receptive fields per chunk.
+// one image's receptive fields per chunk. A kernel that covers its whole input without padding (one
+// position: a dense layer, LeNet-5's third convolution) is one sgemm over the batch, z = x Wᵀ + b,
+// and needs no scratch.
 void conv_forward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, const float* biases,
                   Matrix& columns, MatrixView out, WorkerPool* workers);
 
@@ -53,6 +55,7 @@ void conv_forward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weig
 //   grad_weights = scale Σ_b δ_b columns_bᵀ, grad_biases = scale Σ_b Σ_p δ_b(·, p),
 //   and, when grad_x is not null, grad_x_b = col2im(Wᵀ δ_b).
 // Each image's receptive fields are made again (im2col of x, or im2row where own_weight_gradient).
+// A kernel that covers its whole input: grad_weights = scale δᵀ x and grad_x = δ W, one sgemm each.
 // columns, the parts and grad_columns are scratch, sized here: (chunks, K·P + padded image, + F·P
 // for δ_bᵀ where own_weight_gradient), (chunks, F·K), (chunks, 2·F), (chunks, K·P).
 void conv_backward(ConstMatrixView x, const ConvGeometry& g, ConstMatrixView weights, ConstMatrixView grad_out,

@@ -20,6 +20,44 @@ ImageShape pool_output_shape(ImageShape in, std::size_t window, std::size_t stri
     return {in.channels, (in.rows - window) / stride + 1, (in.cols - window) / stride + 1};
 }
 
+#if defined(__AVX512F__)
+// For rows of at most 16 blocks of 2 (the loops below are too short for the compiler's vectors):
+// the 2·n floats from `row` as their even and odd lanes, even[i] = row[2i], odd[i] = row[2i + 1].
+static inline void even_and_odd(const float* row, std::size_t n, __m512& even, __m512& odd) {
+    const std::size_t m = 2 * n;
+    const __mmask16 m0 = static_cast<__mmask16>(m >= 16 ? 0xFFFFu : (1u << m) - 1);
+    const __mmask16 m1 = static_cast<__mmask16>(m > 16 ? (1u << (m - 16)) - 1 : 0u);
+    const __m512 lo = _mm512_maskz_loadu_ps(m0, row), hi = _mm512_maskz_loadu_ps(m1, row + 16);
+    const __m512i evens = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512i odds = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+    even = _mm512_permutex2var_ps(lo, evens, hi);
+    odd = _mm512_permutex2var_ps(lo, odds, hi);
+}
+
+// std::max(a, b) lane by lane, the same value in every case: a unless a < b.
+static inline __m512 max_as_std(__m512 a, __m512 b) {
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), a, b);
+}
+
+// v's lanes in the order idx gives (permutexvar's, through permutex2var: GCC 12's permutexvar
+// warns of an uninitialised operand it never reads).
+static inline __m512 permute_pairs(__m512i idx, __m512 v) { return _mm512_permutex2var_ps(v, idx, v); }
+
+static inline __mmask16 first_lanes(std::size_t n) {
+    return static_cast<__mmask16>(n >= 16 ? 0xFFFFu : (1u << n) - 1);
+}
+#endif
+
+// Whether 2×2 blocks of stride 2 over `out_cols` outputs a row take the vector path above.
+static bool narrow_2x2(std::size_t window, std::size_t stride, std::size_t out_cols) {
+#if defined(__AVX512F__)
+    return window == 2 && stride == 2 && out_cols <= 16;
+#else
+    (void)window, (void)stride, (void)out_cols;
+    return false;
+#endif
+}
+
 MaxPool2d::MaxPool2d(ImageShape in_, std::size_t window_, std::size_t stride_)
     : Layer(in_, pool_output_shape(in_, window_, stride_)), window(window_), stride(stride_) {}
 
@@ -32,6 +70,17 @@ void MaxPool2d::forward(ConstMatrixView x, bool, Rng*) {
         for (std::size_t c = 0; c < in.channels; ++c) {
             const float* plane = x.row(b) + c * H * W;
             float* o = output.row(b) + c * OH * OW;
+#if defined(__AVX512F__)
+            if (narrow_2x2(window, stride, OW)) {  // each row of outputs one vector, the same maxima
+                for (std::size_t oy = 0; oy < OH; ++oy, o += OW) {
+                    __m512 e0, o0, e1, o1;
+                    even_and_odd(plane + 2 * oy * W, OW, e0, o0);
+                    even_and_odd(plane + (2 * oy + 1) * W, OW, e1, o1);
+                    _mm512_mask_storeu_ps(o, first_lanes(OW), max_as_std(max_as_std(e0, o0), max_as_std(e1, o1)));
+                }
+                continue;
+            }
+#endif
             if (window == 2 && stride == 2) {  // the common case, in a loop the compiler vectorises
                 for (std::size_t oy = 0; oy < OH; ++oy, o += OW) {
                     const float* r0 = plane + 2 * oy * W;
@@ -70,8 +119,8 @@ static void route_to_max_2x2(const float* r0, const float* best, const float* gr
         const std::size_t blocks = std::min<std::size_t>(8, n - i);
         const __mmask16 out_mask = static_cast<__mmask16>((1u << blocks) - 1);
         const __mmask16 in_mask = static_cast<__mmask16>((1u << (2 * blocks)) - 1);
-        const __m512 b = _mm512_permutexvar_ps(pairs, _mm512_maskz_loadu_ps(out_mask, best + i));
-        const __m512 d = _mm512_permutexvar_ps(pairs, _mm512_maskz_loadu_ps(out_mask, grad + i));
+        const __m512 b = permute_pairs(pairs, _mm512_maskz_loadu_ps(out_mask, best + i));
+        const __m512 d = permute_pairs(pairs, _mm512_maskz_loadu_ps(out_mask, grad + i));
         const __mmask16 eq0 = _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(in_mask, r0 + 2 * i), b, _CMP_EQ_OQ);
         const __mmask16 eq1 = _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(in_mask, r1 + 2 * i), b, _CMP_EQ_OQ);
         const unsigned at00 = eq0 & even;
@@ -147,6 +196,21 @@ void AvgPool2d::forward(ConstMatrixView x, bool, Rng*) {
     for (std::size_t b = first; b < last; ++b) {
         const float* xb = x.row(b);
         float* ob = output.row(b);
+#if defined(__AVX512F__)
+        if (narrow_2x2(window, stride, out.cols)) {  // each row of outputs one vector, the same sums
+            const __m512 area = _mm512_set1_ps(inv_area);
+            for (std::size_t c = 0; c < in.channels; ++c)
+                for (std::size_t oy = 0; oy < out.rows; ++oy) {
+                    __m512 e0, o0, e1, o1;
+                    even_and_odd(xb + (c * in.rows + 2 * oy) * in.cols, out.cols, e0, o0);
+                    even_and_odd(xb + (c * in.rows + 2 * oy + 1) * in.cols, out.cols, e1, o1);
+                    const __m512 sum = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(e0, o0), e1), o1);
+                    _mm512_mask_storeu_ps(ob + (c * out.rows + oy) * out.cols, first_lanes(out.cols),
+                                          _mm512_mul_ps(sum, area));
+                }
+            continue;
+        }
+#endif
         if (window == 2 && stride == 2) {  // the common case, in a loop the compiler vectorises
             for (std::size_t c = 0; c < in.channels; ++c)
                 for (std::size_t oy = 0; oy < out.rows; ++oy) {
@@ -176,11 +240,35 @@ void AvgPool2d::backward(ConstMatrixView x, ConstMatrixView grad_output, Matrix*
     if (!grad_x) return;
     grad_x->resize(x.rows, x.cols);
     const float inv_area = 1.0f / static_cast<float>(window * window);
+    // every x in one block: each written once below, no zeros first
+    const bool tiled = window == 2 && stride == 2 && in.rows == 2 * out.rows && in.cols == 2 * out.cols;
     for_image_ranges(workers, x.rows, [&](std::size_t first, std::size_t last) {
-    std::fill(grad_x->row(first), grad_x->row(first) + (last - first) * x.cols, 0.0f);
+    if (!tiled) std::fill(grad_x->row(first), grad_x->row(first) + (last - first) * x.cols, 0.0f);
     for (std::size_t b = first; b < last; ++b) {
         const float* g = grad_output.row(b);
         float* gx = grad_x->row(b);
+#if defined(__AVX512F__)
+        if (tiled && narrow_2x2(window, stride, out.cols)) {  // each row's shares one vector, each written twice
+            const std::size_t n = out.cols, m = 2 * n;
+            const __mmask16 m0 = first_lanes(m), m1 = static_cast<__mmask16>(m > 16 ? (1u << (m - 16)) - 1 : 0u);
+            const __m512i low = _mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0);
+            const __m512i high = _mm512_set_epi32(15, 15, 14, 14, 13, 13, 12, 12, 11, 11, 10, 10, 9, 9, 8, 8);
+            const __m512 area = _mm512_set1_ps(inv_area);
+            for (std::size_t c = 0; c < in.channels; ++c)
+                for (std::size_t oy = 0; oy < out.rows; ++oy) {
+                    const __m512 share =
+                        _mm512_mul_ps(_mm512_maskz_loadu_ps(first_lanes(n), g + (c * out.rows + oy) * out.cols), area);
+                    const __m512 lo = permute_pairs(low, share), hi = permute_pairs(high, share);
+                    float* r0 = gx + (c * in.rows + 2 * oy) * in.cols;
+                    float* r1 = r0 + in.cols;
+                    _mm512_mask_storeu_ps(r0, m0, lo);
+                    _mm512_mask_storeu_ps(r0 + 16, m1, hi);
+                    _mm512_mask_storeu_ps(r1, m0, lo);
+                    _mm512_mask_storeu_ps(r1 + 16, m1, hi);
+                }
+            continue;
+        }
+#endif
         if (window == 2 && stride == 2) {  // the common case: each share written to its 2×2 block
             for (std::size_t c = 0; c < in.channels; ++c)
                 for (std::size_t oy = 0; oy < out.rows; ++oy) {
