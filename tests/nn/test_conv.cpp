@@ -3,7 +3,9 @@
 // files, and a small network learning.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -129,6 +131,46 @@ TEST(Pooling, MaxPoolingOfWideRowsWithManyTiesMatchesTheBlockByBlockDefinition) 
                         ASSERT_EQ(grad_x(b, i), i == first ? grad(b, o) : 0.0f) << b << " " << o << " " << k;
                     }
                 }
+}
+
+TEST(Pooling, RowsOfUpTo16BlocksGiveTheScalarDefinitionsBitForBit) {
+    // The vector paths for 2x2 blocks of stride 2 over short rows: an odd width and height (a row and
+    // a column that no block covers), LeNet-5's 28 wide and a row of exactly 16 blocks. Values from
+    // {-0, +0, 1, 2} so that blocks hold ties and zeros of both signs: std::max(a, b) is a unless a < b.
+    const ImageShape shapes[] = {{2, 5, 9}, {3, 6, 28}, {1, 4, 32}};
+    Rng rng(11);
+    for (const ImageShape& in : shapes) {
+        SCOPED_TRACE(in.describe());
+        MaxPool2d max_pool(in, 2, 2);
+        AvgPool2d avg_pool(in, 2, 2);
+        const ImageShape out = max_pool.out;
+        Matrix x(2, in.size()), grad(2, out.size());
+        const float values[] = {-0.0f, 0.0f, 1.0f, 2.0f};
+        for (float& v : x) v = values[rng.next_u64() % 4];
+        for (float& g : grad) g = static_cast<float>(rng.normal());
+        max_pool.forward(x, false, nullptr);
+        avg_pool.forward(x, false, nullptr);
+        Matrix avg_grad_x;
+        avg_pool.backward(x, grad, &avg_grad_x);
+        std::size_t different = 0;
+        auto same_bits = [&](float a, float b) { different += std::memcmp(&a, &b, sizeof a) != 0; };
+        for (std::size_t b = 0; b < 2; ++b)
+            for (std::size_t c = 0; c < in.channels; ++c) {
+                for (std::size_t oy = 0; oy < out.rows; ++oy)
+                    for (std::size_t ox = 0; ox < out.cols; ++ox) {
+                        auto at = [&](std::size_t dy, std::size_t dx) { return (c * in.rows + 2 * oy + dy) * in.cols + 2 * ox + dx; };
+                        const float a = x(b, at(0, 0)), a1 = x(b, at(0, 1)), a2 = x(b, at(1, 0)), a3 = x(b, at(1, 1));
+                        const std::size_t o = (c * out.rows + oy) * out.cols + ox;
+                        same_bits(max_pool.output(b, o), std::max(std::max(a, a1), std::max(a2, a3)));
+                        same_bits(avg_pool.output(b, o), (((a + a1) + a2) + a3) * 0.25f);
+                        for (std::size_t k = 0; k < 4; ++k) same_bits(avg_grad_x(b, at(k / 2, k % 2)), grad(b, o) * 0.25f);
+                    }
+                for (std::size_t y = 0; y < in.rows; ++y)  // what no block covers gets no gradient
+                    for (std::size_t xx = 0; xx < in.cols; ++xx)
+                        if (y >= 2 * out.rows || xx >= 2 * out.cols) same_bits(avg_grad_x(b, (c * in.rows + y) * in.cols + xx), 0.0f);
+            }
+        EXPECT_EQ(different, 0u);
+    }
 }
 
 TEST(Pooling, MaxRoutesTheGradientToTheFirstOfEqualMaximaAndAverageSharesIt) {
