@@ -60,13 +60,17 @@ TEST(Cli, GradcheckStepIsTheCentralDifferencesH) {
 
 // --lr-decay-factor takes (0, 1] (1: no decay), --weight-average [0, 1) (0: none).
 TEST(Cli, DecayFactorOneAndWeightAverageZeroAreAccepted) {
+    // A data file that does not exist: the run stops there, after the options were read (the dataset
+    // search would find ./data/mnist from the repository's root, whatever --data-dir says).
+    const std::string no_data = " --data /nonexistent/mnist_train.csv";
     for (const std::string flags : {"--lr-decay-factor 1", "--weight-average 0"}) {
-        const CliRun r = run_cli("train " + flags + " --data-dir /");
-        EXPECT_NE(r.status, 0);  // no MNIST in /
+        const CliRun r = run_cli("train " + flags + no_data);
+        EXPECT_NE(r.status, 0);
+        EXPECT_NE(r.err.find("/nonexistent/mnist_train.csv"), std::string::npos) << flags << ": " << r.err;
         EXPECT_EQ(r.err.find(flags.substr(0, flags.find(' '))), std::string::npos) << flags << ": " << r.err;
     }
     for (const std::string flags : {"--lr-decay-factor 0", "--weight-average 1"}) {
-        const CliRun r = run_cli("train " + flags + " --data-dir /");
+        const CliRun r = run_cli("train " + flags + no_data);
         EXPECT_NE(r.err.find(flags.substr(0, flags.find(' '))), std::string::npos) << flags << ": " << r.err;
     }
 }
