@@ -18,17 +18,21 @@ class WorkerPool;  // threads kept between a network's layers (inside the librar
 struct BatchNorm {
     explicit BatchNorm(std::size_t n = 0, std::size_t spatial = 1);
 
-    // z: (batch, n · spatial), normalised in place: z ← γ ẑ + β.
+    // z: (batch, n), normalised in place: z ← γ ẑ + β (a dense layer's: spatial = 1 only).
     // `workers`: threads to share the channels between (a convolutional network's), or none.
     void forward(MatrixView z, bool training, WorkerPool* workers = nullptr) { forward(z, z, training, workers); }
-    // The same from x into out (both (batch, n · spatial); out may be x).
+    // The same from x into out (both (batch, n · spatial)). out may be x only when spatial = 1:
+    // after a convolution backward recomputes ẑ from x instead of keeping it.
     void forward(ConstMatrixView x, MatrixView out, bool training, WorkerPool* workers = nullptr);
-    // delta: (batch, n · spatial) holds ∂C_x/∂u per example; replaced in place by ∂C_x/∂z in the
-    // same per-example scale (the layer averages over the batch afterwards):
-    //   delta ← γ/√(σ²+ε) · (delta - mean(delta) - ẑ ⊙ mean(delta ⊙ ẑ))   (means over batch and positions)
-    // OVERWRITES grad_gamma = (1/batch) Σ delta ⊙ ẑ and grad_beta = (1/batch) Σ delta.
+    // grad_u = ∂C_x/∂u: (batch, n · spatial) in; delta out, ∂C_x/∂z in the same per-example scale
+    // (the layer averages over the batch afterwards):
+    //   delta = γ/√(σ²+ε) · (grad_u - mean(grad_u) - ẑ ⊙ mean(grad_u ⊙ ẑ))   (means over batch and positions)
+    // OVERWRITES grad_gamma = (1/batch) Σ grad_u ⊙ ẑ and grad_beta = (1/batch) Σ grad_u.
+    // x is the input the last training forward pass was given (ẑ = (x - μ)/√(σ²+ε)); delta may be grad_u.
+    void backward(ConstMatrixView x, ConstMatrixView grad_u, MatrixView delta, WorkerPool* workers = nullptr);
+    // A dense layer's (spatial = 1), from the ẑ its forward pass kept: delta may be grad_u, and x
+    // may have been overwritten by an in-place forward pass.
     void backward(MatrixView delta, WorkerPool* workers = nullptr) { backward(delta, delta, workers); }
-    // The same from grad_u = ∂C_x/∂u into delta (delta may be grad_u).
     void backward(ConstMatrixView grad_u, MatrixView delta, WorkerPool* workers = nullptr);
 
     float epsilon = 1e-5f;
@@ -38,7 +42,8 @@ struct BatchNorm {
     Matrix grad_gamma, grad_beta;
     Matrix running_mean, running_var;
     // Buffers of the last training forward pass.
-    Matrix z_hat;                // (batch, n · spatial)
+    Matrix z_hat;                // (batch, n) ẑ, kept when spatial = 1
+    Matrix batch_mean;           // (1, n) μ, kept when spatial > 1
     Matrix inv_std;              // (1, n) 1/√(σ² + ε)
 };
 

@@ -88,7 +88,7 @@ void ChannelBatchNorm::backward(ConstMatrixView x, ConstMatrixView grad_output, 
     // grad_output = ∂C_x/∂u: (batch, C·H·W); overwrites γ's and β's gradients and *grad_x = ∂C_x/∂x
     Matrix& delta = grad_x ? *grad_x : scratch_;
     delta.resize(x.rows, x.cols);
-    norm.backward(grad_output, delta, workers);
+    norm.backward(x, grad_output, delta, workers);
 }
 
 std::vector<LayerTensor> ChannelBatchNorm::tensors() {
