@@ -46,6 +46,8 @@ public:
     float dropout = 0.0f;      // probability of dropping a unit while training
     bool batch_norm = false;   // normalise z over the mini-batch (see batch_norm.hpp)
     BatchNorm norm;            // its γ, β and running statistics, when batch_norm
+    bool fast_tanh = false;    // tanh as a convolutional network's feature layers make it (within a few units
+                               // in the last place of std::tanh, vectorised); an MLP keeps std::tanh
 
     Matrix weights;            // (n_out, n_in): row j holds neuron j's incoming weights
     Matrix biases;             // (1, n_out)

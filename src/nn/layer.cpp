@@ -1,6 +1,7 @@
 #include "digitnet/layer.hpp"
 
 #include "digitnet/feature_layer.hpp"  // draw_dropout_mask
+#include "kernels/tanh_floats.hpp"
 
 namespace digitnet {
 
@@ -33,7 +34,10 @@ void DenseLayer::forward(ConstMatrixView x, bool training, Rng* rng) {
     }
     if (batch_norm) norm.forward(z, training);  // z ← γ ẑ + β
     // a = σ(z)
-    activate(activation, z, a);
+    if (fast_tanh && activation == Activation::tanh)
+        tanh_floats(z.data(), a.data(), z.size());
+    else
+        activate(activation, z, a);
     if (training && dropout > 0.0f && rng) {
         // Inverted dropout: a ← a ⊙ mask, keeping σ(z) for σ' in backward.
         dropout_mask.resize(batch, n_out());

@@ -58,6 +58,8 @@ static void build_net(const std::vector<LayerSpec>& plan, std::vector<std::uniqu
     for (const LayerSpec& s : plan) {
         if (s.kind == LayerKind::dense) {
             layers.emplace_back(s.in.size(), s.units, Activation::identity, true);
+            // after convolutions, a dense layer's tanh is the feature layers' vectorised one
+            layers.back().fast_tanh = !features.empty();
             continue;
         }
         if (!layers.empty()) {  // batchnorm, activation or dropout of the dense layer before

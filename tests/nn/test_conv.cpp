@@ -345,6 +345,29 @@ TEST(NetNetwork, PoolingBeforeTheActivationGivesTheWrittenOrdersNumbers) {
     }
 }
 
+// After convolutions a dense layer's tanh is the feature layers' vectorised one, within a few units
+// in the last place of std::tanh; a network of dense layers alone keeps std::tanh itself.
+TEST(NetNetwork, ADenseTanhAfterConvolutionsIsTheVectorisedOne) {
+    Network cnn(net_architecture("conv3x3x2 tanh flatten dense40 tanh dense3 softmax", {1, 6, 6}));
+    Network dense_only(net_architecture("flatten dense40 tanh dense3 softmax", {1, 6, 6}));
+    ASSERT_EQ(cnn.layers.size(), 2u);
+    EXPECT_TRUE(cnn.layers.front().fast_tanh);
+    EXPECT_FALSE(dense_only.layers.front().fast_tanh);
+    Rng rng(4);
+    cnn.initialize(Init::xavier, rng);
+    const Matrix x = random_values(7, 36, rng);
+    cnn.forward(x);
+    const DenseLayer& hidden = cnn.layers.front();
+    bool any_differs = false;
+    for (std::size_t i = 0; i < hidden.z.size(); ++i) {
+        const float exact = std::tanh(hidden.z.data()[i]), fast = hidden.a.data()[i];
+        EXPECT_LE(std::fabs(fast - exact), 8.0f * std::nextafter(std::fabs(exact), 2.0f) - 8.0f * std::fabs(exact) + 1e-30f)
+            << "z " << hidden.z.data()[i];
+        any_differs |= fast != exact;
+    }
+    EXPECT_TRUE(any_differs) << "every value equals std::tanh's: the vectorised tanh was not used";
+}
+
 // A small convolutional network learns the synthetic 8x8 digits, and the same seed gives the same bytes.
 TEST(NetTraining, ASmallConvolutionalNetworkLearnsAndIsReproducible) {
     const DataSplits data = synthetic_splits(600);
