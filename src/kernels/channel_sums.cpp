@@ -10,6 +10,26 @@ namespace digitnet {
 
 namespace {
 
+// A run's last values, k from `body` to len, summed from zero (the first step of a run's sum).
+double tail_sum(const float* v, std::size_t body, std::size_t len, double centre, bool square) {
+    double sum = 0.0;
+    for (std::size_t k = body; k < len; ++k) {
+        const double d = static_cast<double>(v[k]) - centre;
+        sum = square ? std::fma(d, d, sum) : sum + d;
+    }
+    return sum;
+}
+
+void tail_delta_sums(const float* d, const float* x, std::size_t body, std::size_t len, float mean, float inv_std,
+                     float& sum_delta, float& sum_delta_zhat) {
+    sum_delta = 0.0f;
+    sum_delta_zhat = 0.0f;
+    for (std::size_t k = body; k < len; ++k) {
+        sum_delta += d[k];
+        sum_delta_zhat = std::fma(d[k], (x[k] - mean) * inv_std, sum_delta_zhat);
+    }
+}
+
 // One run's sum in the reference order (channel_sums.hpp).
 double run_sum(const float* v, std::size_t len, double centre, bool square) {
     double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -19,11 +39,7 @@ double run_sum(const float* v, std::size_t len, double centre, bool square) {
             const double d = static_cast<double>(v[k + l]) - centre;
             lanes[l] = square ? std::fma(d, d, lanes[l]) : lanes[l] + d;
         }
-    double sum = 0.0;
-    for (std::size_t k = body; k < len; ++k) {
-        const double d = static_cast<double>(v[k]) - centre;
-        sum = square ? std::fma(d, d, sum) : sum + d;
-    }
+    double sum = tail_sum(v, body, len, centre, square);
     for (double lane : lanes) sum += lane;
     return sum;
 }
@@ -38,12 +54,7 @@ void run_delta_sums(const float* d, const float* x, std::size_t len, float mean,
             lanes_delta[l] += d[k + l];
             lanes_delta_zhat[l] = std::fma(d[k + l], z_hat, lanes_delta_zhat[l]);
         }
-    sum_delta = 0.0f;
-    sum_delta_zhat = 0.0f;
-    for (std::size_t k = body; k < len; ++k) {
-        sum_delta += d[k];
-        sum_delta_zhat = std::fma(d[k], (x[k] - mean) * inv_std, sum_delta_zhat);
-    }
+    tail_delta_sums(d, x, body, len, mean, inv_std, sum_delta, sum_delta_zhat);
     for (std::size_t l = 0; l < 16; ++l) {
         sum_delta += lanes_delta[l];
         sum_delta_zhat += lanes_delta_zhat[l];
@@ -109,15 +120,7 @@ double channel_sum(const float* v, std::size_t stride, std::size_t rows, std::si
                 const __m512d d = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(four + i * stride + k)), c);
                 acc[i] = square ? _mm512_fmadd_pd(d, d, acc[i]) : _mm512_add_pd(acc[i], d);
             }
-        for (int i = 0; i < 4; ++i) {
-            const float* run = four + i * stride;
-            double s = 0.0;
-            for (std::size_t k = body; k < len; ++k) {
-                const double d = static_cast<double>(run[k]) - static_cast<double>(centre);
-                s = square ? std::fma(d, d, s) : s + d;
-            }
-            sum += add_lanes(s, acc[i]);
-        }
+        for (int i = 0; i < 4; ++i) sum += add_lanes(tail_sum(four + i * stride, body, len, centre, square), acc[i]);
     }
     for (; r < rows; ++r) sum += run_sum(v + r * stride, len, centre, square);
     return sum;
@@ -143,13 +146,8 @@ void channel_delta_sums(const float* delta, const float* x, std::size_t stride, 
                 acc_delta_zhat[i] = _mm512_fmadd_ps(d, z_hat, acc_delta_zhat[i]);
             }
         for (int i = 0; i < 4; ++i) {
-            const float* d = d4 + i * stride;
-            const float* xr = x4 + i * stride;
-            float s_delta = 0.0f, s_delta_zhat = 0.0f;
-            for (std::size_t k = body; k < len; ++k) {
-                s_delta += d[k];
-                s_delta_zhat = std::fma(d[k], (xr[k] - mean) * inv_std, s_delta_zhat);
-            }
+            float s_delta, s_delta_zhat;
+            tail_delta_sums(d4 + i * stride, x4 + i * stride, body, len, mean, inv_std, s_delta, s_delta_zhat);
             total_delta += add_lanes(s_delta, acc_delta[i]);
             total_delta_zhat += add_lanes(s_delta_zhat, acc_delta_zhat[i]);
         }
