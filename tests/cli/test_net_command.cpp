@@ -109,6 +109,30 @@ TEST(MnistNet, AConvolutionalRunKilledAndResumedEqualsAnUninterruptedOne) {
     EXPECT_EQ(read_text(full), read_text(resumed));
 }
 
+// The same with what best-cnn trains with: batch normalisation after a convolution and after a dense
+// layer, dropout after a dense layer (its probability comes from the network's text, not from
+// --dropout), Adam, shifted, rotated and elastically distorted images, and the weights' moving
+// average (average.<i> in the checkpoint, batch normalisation's running statistics included).
+TEST(MnistNet, ABatchNormalisedAveragedRunKilledAndResumedEqualsAnUninterruptedOne) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
+    auto dir = fresh_dir("net-kill-average");
+    const std::string net = "--net 'conv3x3x4 batchnorm relu maxpool2 flatten dense16 batchnorm relu dropout0.2 dense10 softmax'";
+    const std::string plain = "train " + kNetData + " " + net + " --train-size 1000 --batch 10 --optimizer adam --lr 0.001 "
+                              "--init he --augment --elastic-alpha 8 --no-test-each-epoch --epochs 3 --threads 1";
+    const std::string args = plain + " --weight-average 0.99";
+    const std::string full = (dir / "full.safetensors").string(), resumed = (dir / "resumed.safetensors").string();
+    ASSERT_EQ(run_cli(args + " -o " + full).status, 0);
+    const std::string ckpt = (dir / "ckpt").string();
+    ASSERT_TRUE(kill_at_first_checkpoint(args, ckpt));
+    CliRun r = run_cli("train " + kNetData + " --resume " + ckpt + " --quiet --threads 1 -o " + resumed);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(read_text(full) == read_text(resumed));
+    // the saved model is the average: without it the same run writes other weights
+    const std::string last = (dir / "last.safetensors").string();
+    ASSERT_EQ(run_cli(plain + " -o " + last).status, 0);
+    EXPECT_TRUE(read_text(full) != read_text(last));
+}
+
 // examples/load_in_pytorch.py builds the same network in torch.nn.Sequential from the model file
 // and gets the same test accuracy, image for image (where Debian's python3-torch is installed).
 TEST(MnistNet, PyTorchLoadsTheModelAndGetsTheSameAccuracy) {
