@@ -131,19 +131,26 @@ static std::vector<Preset> build_presets() {
         // stopped there; dropout 0.25 after each pooling gave 99.60% over the last five epochs, the
         // same, and was left out; 5x5 stride-2 convolutions in place of the pooling (Deotte's
         // design, ×0.9 every epoch, batch 64) were behind after 11 epochs (99.55%, as the chosen
-        // design's 99.54%, at 1.8 times the time) and were stopped there. Once chosen, the network
-        // learns from all 60,000 training images: nothing is left to choose on a validation split.
+        // design's 99.54%, at 1.8 times the time) and were stopped there. Again on the split
+        // (2026-12-02, seed 1), after batch normalisation's sums changed order: 40 epochs ×0.4 every
+        // 10 with the weights' moving average (d 0.999) judged by the average reached 99.62% over its
+        // last five epochs (99.60-99.63% over its last ten), the raw weights of the same run 99.62%
+        // (99.59-99.65%), against 30 epochs' 99.60% (99.54-99.64%): no worse, its last epochs move
+        // less, and the split cannot tell apart differences of two or three images. Once chosen,
+        // the network learns from all 60,000 training images: nothing is left to choose on a
+        // validation split.
         TrainConfig c = net("conv3x3x32 batchnorm relu conv3x3x32 batchnorm relu maxpool2 "
                             "conv3x3x64 batchnorm relu conv3x3x64 batchnorm relu maxpool2 "
                             "flatten dense256 batchnorm relu dropout0.4 dense10 softmax",
-                            Cost::log_likelihood, Init::he, 30, 128, 0.001f);
+                            Cost::log_likelihood, Init::he, 40, 128, 0.001f);
         c.optimizer.name = "adam";
         c.augment = true;
         c.elastic_alpha = 8.0f;
         c.lr_decay = "step";
-        c.lr_step = 8;
+        c.lr_step = 10;
         c.lr_decay_factor = 0.4f;
-        list.push_back({"best-cnn", "four 3x3 conv layers (32, 32, 64, 64) with batch normalisation, 256 units, dropout 0.4, shifted, rotated and elastically distorted images, Adam lr 0.001 ×0.4 every 8 epochs, batch 128, 30 epochs, all 60,000 training images", c, 0});
+        c.weight_average = 0.999f;
+        list.push_back({"best-cnn", "four 3x3 conv layers (32, 32, 64, 64) with batch normalisation, 256 units, dropout 0.4, shifted, rotated and elastically distorted images, Adam lr 0.001 ×0.4 every 10 epochs, batch 128, 40 epochs, the weights' moving average (0.999), all 60,000 training images", c, 0});
     }
     return list;
 }
