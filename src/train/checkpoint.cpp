@@ -611,9 +611,7 @@ Trainer Trainer::resume(const std::string& path, const DataSplits& data) {
 
         Trainer t(ResumeTag{}, config, data);
         t.network_ = std::move(p.network);
-        // --dropout for an MLP's hidden layers; a --net network's dropout came with its text
-        if (!config.architecture.is_net())
-            for (std::size_t l = 0; l + 1 < t.network_.layers.size(); ++l) t.network_.layers[l].dropout = config.dropout;
+        apply_mlp_dropout(t.network_, config.dropout);  // the loaded network replaced the one built above
         t.rng_.set_state_string(p.rng);
         t.optimizer_->load_state(p.optimizer_state, t.parameter_values());
         if (t.optimizer_->state().size() != p.optimizer_state.size())

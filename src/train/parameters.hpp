@@ -48,4 +48,11 @@ auto best_state_list(NetworkType& network) {
     return values;
 }
 
+// --dropout for an MLP's hidden layers (its model file does not hold it); a --net network has its
+// dropout from its text, and keeps it.
+inline void apply_mlp_dropout(Network& network, float dropout) {
+    if (network.architecture().is_net()) return;
+    for (std::size_t l = 0; l + 1 < network.layers.size(); ++l) network.layers[l].dropout = dropout;
+}
+
 }  // namespace digitnet

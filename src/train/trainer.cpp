@@ -26,9 +26,7 @@ Trainer::Trainer(ResumeTag, const TrainConfig& config, const DataSplits& data)
     : config_(config), data_(&data), network_(config.architecture), rng_(config.seed),
       optimizer_(make_optimizer(config.optimizer)), learning_rate_(config.learning_rate),
       workspace_(std::make_unique<Workspace>(Workspace{PixelBytes::from_pixels(data.train.images)})) {
-    // --dropout for an MLP's hidden layers; a --net network says its dropout in its text.
-    if (!config.architecture.is_net())
-        for (std::size_t l = 0; l + 1 < network_.layers.size(); ++l) network_.layers[l].dropout = config.dropout;
+    apply_mlp_dropout(network_, config.dropout);
 }
 
 Trainer::Trainer(const TrainConfig& config, const DataSplits& data) : Trainer(ResumeTag{}, config, data) {

@@ -26,6 +26,18 @@ const std::string kNetData = "--data-dir " + std::string(DIGITNET_SOURCE_DIR) + 
 const std::string kSmallNet = "--net 'conv5x5x6 relu maxpool2 flatten dense10 softmax' --train-size 2000 --batch 20 "
                               "--lr 0.05 --init he --no-test-each-epoch";
 
+// Runs `args` (1 thread) to full.safetensors in `dir`, and again killed with -9 at its first
+// checkpoint and resumed to resumed.safetensors: the two files must be the same bytes.
+void expect_killed_run_resumes_bit_for_bit(const std::string& args, const std::filesystem::path& dir) {
+    const std::string full = (dir / "full.safetensors").string(), resumed = (dir / "resumed.safetensors").string();
+    ASSERT_EQ(run_cli(args + " -o " + full).status, 0);
+    const std::string ckpt = (dir / "ckpt").string();
+    ASSERT_TRUE(kill_at_first_checkpoint(args, ckpt));
+    CliRun r = run_cli("train " + kNetData + " --resume " + ckpt + " --quiet --threads 1 -o " + resumed);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(read_text(full) == read_text(resumed)) << "resumed from " << ckpt;
+}
+
 }  // namespace
 
 TEST(NetCommand, AnImpossibleNetworkIsRefusedInOneLineBeforeAnythingIsRead) {
@@ -100,13 +112,7 @@ TEST(MnistNet, AConvolutionalRunKilledAndResumedEqualsAnUninterruptedOne) {
     const std::string net = "--net 'conv3x3x4 relu maxpool2 flatten dropout0.2 dense10 softmax'";
     const std::string args = "train " + kNetData + " " + net + " --train-size 1000 --batch 10 --lr 0.05 --init he "
                              "--no-test-each-epoch --epochs 4 --threads 1";
-    const std::string full = (dir / "full.safetensors").string(), resumed = (dir / "resumed.safetensors").string();
-    ASSERT_EQ(run_cli(args + " -o " + full).status, 0);
-    const std::string ckpt = (dir / "ckpt").string();
-    ASSERT_TRUE(kill_at_first_checkpoint(args, ckpt));
-    CliRun r = run_cli("train " + kNetData + " --resume " + ckpt + " --quiet --threads 1 -o " + resumed);
-    ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_EQ(read_text(full), read_text(resumed));
+    expect_killed_run_resumes_bit_for_bit(args, dir);
 }
 
 // The same with what best-cnn trains with: batch normalisation after a convolution and after a dense
@@ -120,17 +126,11 @@ TEST(MnistNet, ABatchNormalisedAveragedRunKilledAndResumedEqualsAnUninterruptedO
     const std::string plain = "train " + kNetData + " " + net + " --train-size 1000 --batch 10 --optimizer adam --lr 0.001 "
                               "--init he --augment --elastic-alpha 8 --no-test-each-epoch --epochs 3 --threads 1";
     const std::string args = plain + " --weight-average 0.99";
-    const std::string full = (dir / "full.safetensors").string(), resumed = (dir / "resumed.safetensors").string();
-    ASSERT_EQ(run_cli(args + " -o " + full).status, 0);
-    const std::string ckpt = (dir / "ckpt").string();
-    ASSERT_TRUE(kill_at_first_checkpoint(args, ckpt));
-    CliRun r = run_cli("train " + kNetData + " --resume " + ckpt + " --quiet --threads 1 -o " + resumed);
-    ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_TRUE(read_text(full) == read_text(resumed));
+    expect_killed_run_resumes_bit_for_bit(args, dir);
     // the saved model is the average: without it the same run writes other weights
     const std::string last = (dir / "last.safetensors").string();
     ASSERT_EQ(run_cli(plain + " -o " + last).status, 0);
-    EXPECT_TRUE(read_text(full) != read_text(last));
+    EXPECT_TRUE(read_text(dir / "full.safetensors") != read_text(last));
 }
 
 // examples/load_in_pytorch.py builds the same network in torch.nn.Sequential from the model file
