@@ -135,9 +135,9 @@ TEST(Pooling, MaxPoolingOfWideRowsWithManyTiesMatchesTheBlockByBlockDefinition) 
 
 TEST(Pooling, RowsOfUpTo16BlocksGiveTheScalarDefinitionsBitForBit) {
     // The vector paths for 2x2 blocks of stride 2 over short rows: an odd width and height (a row and
-    // a column that no block covers), LeNet-5's 28 wide and a row of exactly 16 blocks. Values from
+    // a column that no block covers), LeNet-5's 28 wide, fast-99's 24 and 8, and a row of exactly 16 blocks. Values from
     // {-0, +0, 1, 2} so that blocks hold ties and zeros of both signs: std::max(a, b) is a unless a < b.
-    const ImageShape shapes[] = {{2, 5, 9}, {3, 6, 28}, {1, 4, 32}};
+    const ImageShape shapes[] = {{2, 5, 9}, {3, 6, 28}, {4, 24, 24}, {3, 8, 8}, {1, 4, 32}};
     Rng rng(11);
     for (const ImageShape& in : shapes) {
         SCOPED_TRACE(in.describe());
@@ -150,8 +150,9 @@ TEST(Pooling, RowsOfUpTo16BlocksGiveTheScalarDefinitionsBitForBit) {
         for (float& g : grad) g = static_cast<float>(rng.normal());
         max_pool.forward(x, false, nullptr);
         avg_pool.forward(x, false, nullptr);
-        Matrix avg_grad_x;
+        Matrix avg_grad_x, max_grad_x;
         avg_pool.backward(x, grad, &avg_grad_x);
+        max_pool.backward(x, grad, &max_grad_x);
         std::size_t different = 0;
         auto same_bits = [&](float a, float b) { different += std::memcmp(&a, &b, sizeof a) != 0; };
         for (std::size_t b = 0; b < 2; ++b)
@@ -164,10 +165,18 @@ TEST(Pooling, RowsOfUpTo16BlocksGiveTheScalarDefinitionsBitForBit) {
                         same_bits(max_pool.output(b, o), std::max(std::max(a, a1), std::max(a2, a3)));
                         same_bits(avg_pool.output(b, o), (((a + a1) + a2) + a3) * 0.25f);
                         for (std::size_t k = 0; k < 4; ++k) same_bits(avg_grad_x(b, at(k / 2, k % 2)), grad(b, o) * 0.25f);
+                        // max: the first of the four in reading order equal to the output takes the gradient
+                        const float best = max_pool.output(b, o);
+                        const std::size_t first = a == best ? 0 : a1 == best ? 1 : a2 == best ? 2 : 3;
+                        for (std::size_t k = 0; k < 4; ++k)
+                            same_bits(max_grad_x(b, at(k / 2, k % 2)), k == first ? grad(b, o) : 0.0f);
                     }
                 for (std::size_t y = 0; y < in.rows; ++y)  // what no block covers gets no gradient
                     for (std::size_t xx = 0; xx < in.cols; ++xx)
-                        if (y >= 2 * out.rows || xx >= 2 * out.cols) same_bits(avg_grad_x(b, (c * in.rows + y) * in.cols + xx), 0.0f);
+                        if (y >= 2 * out.rows || xx >= 2 * out.cols) {
+                            same_bits(avg_grad_x(b, (c * in.rows + y) * in.cols + xx), 0.0f);
+                            same_bits(max_grad_x(b, (c * in.rows + y) * in.cols + xx), 0.0f);
+                        }
             }
         EXPECT_EQ(different, 0u);
     }
