@@ -135,8 +135,9 @@ TEST(Pooling, MaxPoolingOfWideRowsWithManyTiesMatchesTheBlockByBlockDefinition) 
 
 TEST(Pooling, RowsOfUpTo16BlocksGiveTheScalarDefinitionsBitForBit) {
     // The vector paths for 2x2 blocks of stride 2 over short rows: an odd width and height (a row and
-    // a column that no block covers), LeNet-5's 28 wide, fast-99's 24 and 8, and a row of exactly 16 blocks. Values from
-    // {-0, +0, 1, 2} so that blocks hold ties and zeros of both signs: std::max(a, b) is a unless a < b.
+    // a column that no block covers), LeNet-5's 28 wide, fast-99's 24 and 8, and a row of exactly 16
+    // blocks. Values from {-0, +0, 1, 2} so that blocks hold ties and zeros of both signs: std::max(a, b)
+    // is a unless a < b, and the max-pooling gradient goes to the first of the four equal to the output.
     const ImageShape shapes[] = {{2, 5, 9}, {3, 6, 28}, {4, 24, 24}, {3, 8, 8}, {1, 4, 32}};
     Rng rng(11);
     for (const ImageShape& in : shapes) {
