@@ -247,4 +247,18 @@ inline bool kill_at_first_checkpoint(const std::string& args, const std::string&
     return std::filesystem::exists(checkpoint);
 }
 
+// Runs `args` (which must pick 1 thread) to full.safetensors in `dir`, and again killed with -9 at its
+// first checkpoint (dir/ckpt) and resumed with `resume_data` (the --data-dir ... flags) to
+// resumed.safetensors: the two files must be the same bytes.
+inline void expect_killed_run_resumes_bit_for_bit(const std::string& args, const std::string& resume_data,
+                                                  const std::filesystem::path& dir) {
+    const std::string full = (dir / "full.safetensors").string(), resumed = (dir / "resumed.safetensors").string();
+    ASSERT_EQ(run_cli(args + " -o " + full).status, 0);
+    const std::string ckpt = (dir / "ckpt").string();
+    ASSERT_TRUE(kill_at_first_checkpoint(args, ckpt));
+    CliRun r = run_cli("train " + resume_data + " --resume " + ckpt + " --quiet --threads 1 -o " + resumed);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(read_text(full) == read_text(resumed)) << "resumed from " << ckpt;
+}
+
 }  // namespace digitnet::testing

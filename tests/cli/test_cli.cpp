@@ -17,7 +17,7 @@ using digitnet::testing::cli_command;
 using digitnet::testing::CliRun;
 using digitnet::testing::fresh_dir;
 using digitnet::testing::have_mnist;
-using digitnet::testing::kill_at_first_checkpoint;
+using digitnet::testing::expect_killed_run_resumes_bit_for_bit;
 using digitnet::testing::line_count;
 using digitnet::testing::read_text;
 using digitnet::testing::run_cli;
@@ -110,15 +110,9 @@ TEST(MnistCli, KilledRunResumedEqualsUninterruptedRun) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not in data/mnist";
     auto dir = fresh_dir("cli-kill");
     const std::string args = "train " + kSmall + " --epochs 6 --dropout 0.1 --threads 1";
-    const std::string full = (dir / "full.safetensors").string(), resumed = (dir / "resumed.safetensors").string();
-    ASSERT_EQ(run_cli(args + " -o " + full).status, 0);
-
+    expect_killed_run_resumes_bit_for_bit(args, kData, dir);
+    if (::testing::Test::HasFatalFailure()) return;
     const std::string ckpt = (dir / "ckpt").string();
-    ASSERT_TRUE(kill_at_first_checkpoint(args, ckpt));
-
-    CliRun r = run_cli("train " + kData + " --resume " + ckpt + " --quiet --threads 1 -o " + resumed);
-    ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_EQ(read_text(full), read_text(resumed));
     // No temporary files left in the checkpoint folder.
     for (const auto& e : std::filesystem::directory_iterator(ckpt)) EXPECT_EQ(e.path().filename(), "checkpoint.safetensors");
 

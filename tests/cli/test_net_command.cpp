@@ -12,10 +12,10 @@
 #include "test_support.hpp"
 
 using digitnet::testing::cli_command;
+using digitnet::testing::expect_killed_run_resumes_bit_for_bit;
 using digitnet::testing::CliRun;
 using digitnet::testing::fresh_dir;
 using digitnet::testing::have_mnist;
-using digitnet::testing::kill_at_first_checkpoint;
 using digitnet::testing::line_count;
 using digitnet::testing::read_text;
 using digitnet::testing::run_cli;
@@ -25,18 +25,6 @@ namespace {
 const std::string kNetData = "--data-dir " + std::string(DIGITNET_SOURCE_DIR) + "/data";
 const std::string kSmallNet = "--net 'conv5x5x6 relu maxpool2 flatten dense10 softmax' --train-size 2000 --batch 20 "
                               "--lr 0.05 --init he --no-test-each-epoch";
-
-// Runs `args` (1 thread) to full.safetensors in `dir`, and again killed with -9 at its first
-// checkpoint and resumed to resumed.safetensors: the two files must be the same bytes.
-void expect_killed_run_resumes_bit_for_bit(const std::string& args, const std::filesystem::path& dir) {
-    const std::string full = (dir / "full.safetensors").string(), resumed = (dir / "resumed.safetensors").string();
-    ASSERT_EQ(run_cli(args + " -o " + full).status, 0);
-    const std::string ckpt = (dir / "ckpt").string();
-    ASSERT_TRUE(kill_at_first_checkpoint(args, ckpt));
-    CliRun r = run_cli("train " + kNetData + " --resume " + ckpt + " --quiet --threads 1 -o " + resumed);
-    ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_TRUE(read_text(full) == read_text(resumed)) << "resumed from " << ckpt;
-}
 
 }  // namespace
 
@@ -112,7 +100,7 @@ TEST(MnistNet, AConvolutionalRunKilledAndResumedEqualsAnUninterruptedOne) {
     const std::string net = "--net 'conv3x3x4 relu maxpool2 flatten dropout0.2 dense10 softmax'";
     const std::string args = "train " + kNetData + " " + net + " --train-size 1000 --batch 10 --lr 0.05 --init he "
                              "--no-test-each-epoch --epochs 4 --threads 1";
-    expect_killed_run_resumes_bit_for_bit(args, dir);
+    expect_killed_run_resumes_bit_for_bit(args, kNetData, dir);
 }
 
 // The same with what best-cnn trains with: batch normalisation after a convolution and after a dense
@@ -126,7 +114,7 @@ TEST(MnistNet, ABatchNormalisedAveragedRunKilledAndResumedEqualsAnUninterruptedO
     const std::string plain = "train " + kNetData + " " + net + " --train-size 1000 --batch 10 --optimizer adam --lr 0.001 "
                               "--init he --augment --elastic-alpha 8 --no-test-each-epoch --epochs 3 --threads 1";
     const std::string args = plain + " --weight-average 0.99";
-    expect_killed_run_resumes_bit_for_bit(args, dir);
+    expect_killed_run_resumes_bit_for_bit(args, kNetData, dir);
     // the saved model is the average: without it the same run writes other weights
     const std::string last = (dir / "last.safetensors").string();
     ASSERT_EQ(run_cli(plain + " -o " + last).status, 0);
