@@ -41,7 +41,7 @@ struct TrainOptions {
     std::size_t epochs = 0, train_size = 0, early_stop = 0, lr_step = 0;
     float lr = 0, l2 = 0, l1 = 0, dropout = 0, momentum = 0, rho = 0, beta1 = 0, beta2 = 0, epsilon = 0;
     float lr_decay_factor = 0;
-    float input_low = 0, elastic_alpha = 0, elastic_sigma = 4, weight_average = 0;
+    float input_low = 0, elastic_alpha = 0, elastic_sigma = 4, augment_scale = 0, weight_average = 0;
     std::string targets;
     int target_digit = -1;
     std::uint64_t seed = 1;
@@ -97,6 +97,7 @@ TrainConfig apply_flags(TrainConfig c, const TrainOptions& o, const CLI::App& cm
     if (given("--augment")) c.augment = o.augment;
     if (given("--elastic-alpha")) c.elastic_alpha = o.elastic_alpha;
     if (given("--elastic-sigma")) c.elastic_sigma = o.elastic_sigma;
+    if (given("--augment-scale")) c.augment_scale = o.augment_scale;
     if (given("--train-size")) c.train_size = o.train_size;
     if (given("--weight-average")) c.weight_average = o.weight_average;
     if (given("--early-stop")) c.early_stop = o.early_stop;
@@ -173,6 +174,7 @@ void check_resume_agrees(const TrainConfig& stored, const TrainConfig& requested
         {"--augment", [&](const TrainConfig& c, Format) { return on_off(c.augment); }},
         {"--elastic-alpha", [](const TrainConfig& c, Format f) { return f(c.elastic_alpha); }},
         {"--elastic-sigma", [](const TrainConfig& c, Format f) { return f(c.elastic_sigma); }},
+        {"--augment-scale", [](const TrainConfig& c, Format f) { return f(c.augment_scale); }},
         {"--train-size", [](const TrainConfig& c, Format) { return c.train_size ? std::to_string(c.train_size) : "all"; }},
         {"--early-stop", [](const TrainConfig& c, Format) { return std::to_string(c.early_stop); }},
         {"--weight-average", [](const TrainConfig& c, Format f) { return f(c.weight_average); }},
@@ -655,6 +657,9 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--elastic-sigma", opts->elastic_sigma,
                     "with --augment: smoothness σ of the distortions, in pixels (default: the preset's, 4)")
         ->transform(real_number({0.0, 20.0, true, false}));
+    cmd->add_option("--augment-scale", opts->augment_scale,
+                    "with --augment: change each image's size by a factor in [1 - S, 1 + S] (e.g. 0.1; default: none)")
+        ->transform(real_number(between(0.0, 0.5)));
     cmd->add_option("--train-size", opts->train_size, "use only the first N training examples (default: all)")
         ->transform(whole_number(1));
     cmd->add_option("--early-stop", opts->early_stop,

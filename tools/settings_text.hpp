@@ -46,9 +46,10 @@ inline std::vector<std::string> settings_lines(const TrainConfig& c, int threads
     }
 
     if (c.augment) {
-        const AugmentOptions a;  // the shift and rotation are fixed; train sets the elastic part
+        const AugmentOptions a;  // the shift and rotation are fixed; train sets the size and elastic parts
         std::string line = "augmentation: shifts up to " + number(a.max_shift) + " pixels, rotations up to " +
                            number(a.max_rotation) + " degrees";
+        if (c.augment_scale > 0) line += ", sizes ×" + number(1 - c.augment_scale) + " to ×" + number(1 + c.augment_scale);
         if (c.elastic_alpha > 0)
             line += ", elastic distortions α " + number(c.elastic_alpha) + ", σ " + number(c.elastic_sigma);
         lines.push_back(line);

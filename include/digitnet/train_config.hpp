@@ -30,6 +30,7 @@ struct TrainConfig {
     bool augment = false;            // random shifts and rotations (src/train/augment.cpp)
     float elastic_alpha = 0.0f;      // with augment: elastic distortion strength α (0 = none)
     float elastic_sigma = 4.0f;      // with augment: smoothness σ of the displacement field
+    float augment_scale = 0.0f;      // with augment: size factor uniform in [1 - this, 1 + this] (0 = none)
     std::size_t train_size = 0;      // use only the first N training examples (0 = all)
     std::size_t early_stop = 0;      // stop after N epochs without a better validation accuracy
     float weight_average = 0.0f;     // d: evaluate and keep w̄ ← d·w̄ + (1 - d)·w after each step (0 = off)

@@ -52,6 +52,8 @@ void validate(const AugmentOptions& o) {
         throw Error("augment max_shift: expected 0..1000 pixels, found " + format_number(o.max_shift));
     if (!(o.max_rotation >= 0.0f && o.max_rotation <= 180.0f))
         throw Error("augment max_rotation: expected 0..180 degrees, found " + format_number(o.max_rotation));
+    if (!(o.max_scale >= 0.0f && o.max_scale <= 0.9f))
+        throw Error("augment max_scale (--augment-scale): expected 0..0.9, found " + format_number(o.max_scale));
     if (!(o.elastic_alpha >= 0.0f && o.elastic_alpha <= 1000.0f))
         throw Error("augment elastic_alpha (--elastic-alpha): expected 0..1000 pixels, found " +
                     format_number(o.elastic_alpha));
@@ -85,6 +87,9 @@ void augment_batch(MatrixView x, std::size_t rows, std::size_t cols, Rng& rng, c
         const double background = *std::min_element(source.begin(), source.end());
         const double angle = rng.uniform(-1.0, 1.0) * options.max_rotation * std::numbers::pi / 180.0;
         const double dx = rng.uniform(-1.0, 1.0) * options.max_shift, dy = rng.uniform(-1.0, 1.0) * options.max_shift;
+        // Drawn only when asked for, so that the images without it stay as they were, bit for bit.
+        const double scale = options.max_scale > 0.0f ? 1.0 + rng.uniform(-1.0, 1.0) * options.max_scale : 1.0;
+        const double inv_scale = 1.0 / scale;
         if (elastic) elastic_field(rows, cols, options.elastic_alpha, options.elastic_sigma, rng, field_x, field_y);
         const double c = std::cos(angle), s = std::sin(angle);
         auto at = [&](double yy, double xx) -> double {
@@ -93,9 +98,10 @@ void augment_batch(MatrixView x, std::size_t rows, std::size_t cols, Rng& rng, c
         };
         for (std::size_t i = 0; i < rows; ++i)
             for (std::size_t j = 0; j < cols; ++j) {
-                // p + d(p) - centre - shift, then R⁻¹, then back to image coordinates.
+                // p + d(p) - centre - shift, then R⁻¹ and 1/s, then back to image coordinates.
                 const double ey = elastic ? field_y[i * cols + j] : 0.0, ex = elastic ? field_x[i * cols + j] : 0.0;
-                const double yi = static_cast<double>(i) + ey - cy - dy, xj = static_cast<double>(j) + ex - cx - dx;
+                double yi = static_cast<double>(i) + ey - cy - dy, xj = static_cast<double>(j) + ex - cx - dx;
+                if (scale != 1.0) yi *= inv_scale, xj *= inv_scale;
                 const double sy = c * yi - s * xj + cy, sx = s * yi + c * xj + cx;
                 // Bilinear: the four neighbours weighted by the fractional position.
                 const double fy = std::floor(sy), fx = std::floor(sx);

@@ -172,6 +172,8 @@ void validate(const TrainConfig& c) {
         throw Error("--lr-decay-factor: expected a value in (0, 1], found " + std::to_string(c.lr_decay_factor));
     if (!(c.elastic_alpha >= 0.0f && c.elastic_alpha <= 100.0f))
         throw Error("--elastic-alpha: expected 0..100 pixels, found " + std::to_string(c.elastic_alpha));
+    if (!(c.augment_scale >= 0.0f && c.augment_scale <= 0.5f))
+        throw Error("--augment-scale: expected 0..0.5, found " + std::to_string(c.augment_scale));
     if (!(c.elastic_sigma > 0.0f && c.elastic_sigma <= 20.0f))
         throw Error("--elastic-sigma: expected a value in (0, 20], found " + std::to_string(c.elastic_sigma));
     if (c.lr_step == 0 || c.lr_step > kMaxEpochs)
@@ -288,6 +290,7 @@ std::string to_json(const TrainConfig& c) {
            {"augment", c.augment},
            {"elastic_alpha", c.elastic_alpha},
            {"elastic_sigma", c.elastic_sigma},
+           {"augment_scale", c.augment_scale},
            {"train_size", c.train_size},
            {"early_stop", c.early_stop},
            {"weight_average", c.weight_average},
@@ -303,7 +306,7 @@ TrainConfig train_config_from_json(const std::string& text) {
     try {
         const json j = json::parse(text);
         only_keys(j, {"architecture", "init", "epochs", "batch_size", "learning_rate", "seed", "optimizer", "l2", "l1",
-                      "dropout", "augment", "elastic_alpha", "elastic_sigma", "train_size", "early_stop", "weight_average",
+                      "dropout", "augment", "elastic_alpha", "elastic_sigma", "augment_scale", "train_size", "early_stop", "weight_average",
                       "lr_decay", "lr_decay_factor", "lr_step", "evaluate_test"});
         TrainConfig c;
         c.architecture = architecture_from(field(j, "architecture"));
@@ -326,6 +329,7 @@ TrainConfig train_config_from_json(const std::string& text) {
         c.augment = boolean(j, "augment");
         c.elastic_alpha = j.contains("elastic_alpha") ? real_float(j, "elastic_alpha") : 0.0f;
         c.elastic_sigma = j.contains("elastic_sigma") ? real_float(j, "elastic_sigma") : 4.0f;
+        c.augment_scale = j.contains("augment_scale") ? real_float(j, "augment_scale") : 0.0f;
         c.train_size = whole(j, "train_size");
         c.early_stop = whole(j, "early_stop");
         c.weight_average = j.contains("weight_average") ? real_float(j, "weight_average") : 0.0f;

@@ -169,6 +169,7 @@ bool Trainer::train_one_epoch(const TrainHooks& hooks) {
             AugmentOptions augment;
             augment.elastic_alpha = config_.elastic_alpha;
             augment.elastic_sigma = config_.elastic_sigma;
+            augment.max_scale = config_.augment_scale;
             augment_batch(x_, train.image_rows, train.image_cols, rng_, augment);
         }
         const double cost = network_.backprop(x_, y_, use_dropout ? &rng_ : nullptr);

@@ -52,7 +52,7 @@ TEST(TrainCommand, TheHeaderEchoesEverySettingThatIsActive) {
     write_bar_digits(dir, 60);
     const std::string data = "train --data " + (dir / "mnist_train.csv").string() + " --validation-size 20 --epochs 1 ";
     const CliRun all = run_cli(data + "--layers 784,16,10 --batch-norm --init xavier --l2 2 --l1 0.5 --dropout 0.25 "
-                                      "--augment --elastic-alpha 30 --elastic-sigma 5 --optimizer adam --beta1 0.8 "
+                                      "--augment --elastic-alpha 30 --elastic-sigma 5 --augment-scale 0.15 --optimizer adam --beta1 0.8 "
                                       "--epsilon 1e-6 --lr-decay plateau --lr-step 2 --lr-decay-factor 0.5 "
                                       "--early-stop 4 --batch 8 --lr 0.01 --seed 5 --threads 1 --train-size 30");
     ASSERT_EQ(all.status, 0) << all.err;
@@ -61,7 +61,8 @@ TEST(TrainCommand, TheHeaderEchoesEverySettingThatIsActive) {
         "training: 1 epoch, batch 8, lr 0.01, seed 5, init xavier, the first 30 training examples, 1 thread\n"
         "optimizer: adam (β1 0.8, β2 0.999, ε 1e-06)\n"
         "regularisation: L2 λ 2, L1 λ 0.5, dropout 0.25\n"
-        "augmentation: shifts up to 2 pixels, rotations up to 10 degrees, elastic distortions α 30, σ 5\n"
+        "augmentation: shifts up to 2 pixels, rotations up to 10 degrees, sizes ×0.85 to ×1.15, elastic distortions "
+        "α 30, σ 5\n"
         "lr schedule: plateau, ×0.5 after 2 epochs without a better validation accuracy\n"
         "early stop: after 4 epochs without a better validation accuracy, keeping the best epoch's weights\n";
     EXPECT_CONTAINS(all.out, expected);

@@ -1,6 +1,7 @@
 // Data augmentation: shifts, rotations and elastic distortions of whole images.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <string>
@@ -194,6 +195,43 @@ TEST(Augment, ElasticFieldScalesWithAlphaAndIsSmoothedBySigma) {
     EXPECT_LT(roughness(sx), 0.5 * roughness(rx));
 }
 
+TEST(Augment, ScaleChangesTheSizeAboutTheCentre) {
+    // With only a size change, q = (p - centre) / s + centre: the ink's area, and so its mass,
+    // grows by about s², and its centre of mass stays where it was.
+    const auto img = seven();
+    const double mass = sum(img.data(), img.size());
+    AugmentOptions o;
+    o.max_shift = 0.0f;
+    o.max_rotation = 0.0f;
+    o.max_scale = 0.3f;
+    Matrix x = batch_of(img, 40);
+    Rng rng(5), copy(5);
+    augment_batch(x, kSide, kSide, rng, o);
+    double smallest = 1e9, largest = 0.0;
+    for (std::size_t r = 0; r < x.rows(); ++r) {
+        // The factor this image drew: the generator's stream, as augment_batch reads it.
+        copy.uniform(-1.0, 1.0), copy.uniform(-1.0, 1.0), copy.uniform(-1.0, 1.0);
+        const double s = 1.0 + copy.uniform(-1.0, 1.0) * o.max_scale;
+        const double m = sum(x.row(r), img.size());
+        EXPECT_NEAR(m / mass, s * s, 0.12 * s * s) << "image " << r << ", s " << s;
+        smallest = std::min(smallest, m / mass);
+        largest = std::max(largest, m / mass);
+    }
+    EXPECT_LT(smallest, 0.7);  // some images shrink a good deal, some grow
+    EXPECT_GT(largest, 1.4);
+}
+
+TEST(Augment, NoScaleDrawsNothingSoEarlierRunsStayTheSame) {
+    // max_scale 0 takes no random number: the images and the generator's state are as before
+    // the option existed (three draws per image without elastic distortion).
+    const auto img = seven();
+    Matrix x = batch_of(img, 3);
+    Rng rng(9), copy(9);
+    augment_batch(x, kSide, kSide, rng, AugmentOptions{});
+    for (int k = 0; k < 9; ++k) copy.uniform(-1.0, 1.0);
+    EXPECT_EQ(rng.uniform(0.0, 1.0), copy.uniform(0.0, 1.0));
+}
+
 TEST(Augment, RefusesBadOptionsAndShapes) {
     Matrix x(2, 16);
     Rng rng(1);
@@ -215,6 +253,10 @@ TEST(Augment, RefusesBadOptionsAndShapes) {
     o.max_rotation = 200.0f;
     EXPECT_EQ(error_of([&] { augment_batch(x, 4, 4, rng, o); }),
               "augment max_rotation: expected 0..180 degrees, found 200");
+    o = AugmentOptions{};
+    o.max_scale = 1.0f;
+    EXPECT_EQ(error_of([&] { augment_batch(x, 4, 4, rng, o); }),
+              "augment max_scale (--augment-scale): expected 0..0.9, found 1");
     EXPECT_THROW(augment_batch(x, 5, 5, rng), Error);  // 25 pixels expected, rows have 16
 }
 

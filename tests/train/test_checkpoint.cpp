@@ -379,6 +379,7 @@ TEST(Checkpoint, EveryFieldIsCheckedForItsTypeAndRange) {
         {"config: seed -1", "seed", [](SafetensorsFile& s) { set_config(s, "seed", -1); }},
         {"config: epochs 1.7", "epochs", [](SafetensorsFile& s) { set_config(s, "epochs", 1.7); }},
         {"config: lr_step 0", "--lr-step", [](SafetensorsFile& s) { set_config(s, "lr_step", 0); }},
+        {"config: augment_scale 2", "--augment-scale", [](SafetensorsFile& s) { set_config(s, "augment_scale", 2.0); }},
         {"config: unknown key", "surprise", [](SafetensorsFile& s) { set_config(s, "surprise", 0); }},
         {"architecture disagrees with config", "architecture", [](SafetensorsFile& s) {
              json a = json::parse(s.metadata.at("architecture"));
