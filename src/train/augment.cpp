@@ -87,7 +87,8 @@ void augment_batch(MatrixView x, std::size_t rows, std::size_t cols, Rng& rng, c
         const double background = *std::min_element(source.begin(), source.end());
         const double angle = rng.uniform(-1.0, 1.0) * options.max_rotation * std::numbers::pi / 180.0;
         const double dx = rng.uniform(-1.0, 1.0) * options.max_shift, dy = rng.uniform(-1.0, 1.0) * options.max_shift;
-        // Drawn only when asked for, so that the images without it stay as they were, bit for bit.
+        // Drawn only when asked for, so that the images without it stay as they were, bit for bit
+        // (multiplying by 1/1 = 1 is exact).
         const double scale = options.max_scale > 0.0f ? 1.0 + rng.uniform(-1.0, 1.0) * options.max_scale : 1.0;
         const double inv_scale = 1.0 / scale;
         if (elastic) elastic_field(rows, cols, options.elastic_alpha, options.elastic_sigma, rng, field_x, field_y);
@@ -100,8 +101,8 @@ void augment_batch(MatrixView x, std::size_t rows, std::size_t cols, Rng& rng, c
             for (std::size_t j = 0; j < cols; ++j) {
                 // p + d(p) - centre - shift, then R⁻¹ and 1/s, then back to image coordinates.
                 const double ey = elastic ? field_y[i * cols + j] : 0.0, ex = elastic ? field_x[i * cols + j] : 0.0;
-                double yi = static_cast<double>(i) + ey - cy - dy, xj = static_cast<double>(j) + ex - cx - dx;
-                if (scale != 1.0) yi *= inv_scale, xj *= inv_scale;
+                const double yi = (static_cast<double>(i) + ey - cy - dy) * inv_scale;
+                const double xj = (static_cast<double>(j) + ex - cx - dx) * inv_scale;
                 const double sy = c * yi - s * xj + cy, sx = s * yi + c * xj + cx;
                 // Bilinear: the four neighbours weighted by the fractional position.
                 const double fy = std::floor(sy), fx = std::floor(sx);
