@@ -32,9 +32,21 @@ struct AugmentOptions {
 // or σ outside (0, 100].
 void validate(const AugmentOptions& options);
 
+// The scratch memory augment_batch needs: a copy of the source image, the two displacement
+// fields, the Gaussian kernel and the smoothing's intermediate. A trainer keeps one, so that the
+// hot loop allocates only when the image size or σ changes.
+struct AugmentBuffers {
+    std::vector<float> source, field_x, field_y;
+    std::vector<double> kernel, smoothed_rows;
+    double kernel_sigma = 0.0;  // σ the kernel was made for (0: none yet)
+};
+
 // x: (batch, rows*cols); each row is replaced by its transformed image (bilinear sampling).
-// Throws Error when x's width is not rows*cols or the options are invalid.
+// Throws Error when x's width is not rows*cols or the options are invalid. The second form
+// reuses the caller's buffers; the results are the same.
 void augment_batch(MatrixView x, std::size_t rows, std::size_t cols, Rng& rng, const AugmentOptions& options = {});
+void augment_batch(MatrixView x, std::size_t rows, std::size_t cols, Rng& rng, const AugmentOptions& options,
+                   AugmentBuffers& buffers);
 
 // One elastic displacement field d = α (G_σ * u) for a rows×cols image: dx and dy each get
 // rows*cols values (row-major). Draws 2·rows·cols uniforms from rng (all of u_x, then u_y).

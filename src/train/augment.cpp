@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 #include <string>
+#include <utility>
 
 #include "digitnet/error.hpp"
 #include "digitnet/format.hpp"
@@ -13,20 +14,20 @@ namespace digitnet {
 namespace {
 
 // Normalised Gaussian kernel g[k] ∝ exp(-k² / 2σ²), k = -r..r with r = ⌈3σ⌉.
-std::vector<double> gaussian_kernel(double sigma) {
+void gaussian_kernel(double sigma, std::vector<double>& g) {
     const int radius = std::max(1, static_cast<int>(std::ceil(3.0 * sigma)));
-    std::vector<double> g(2 * static_cast<std::size_t>(radius) + 1);
+    g.resize(2 * static_cast<std::size_t>(radius) + 1);
     double sum = 0.0;
     for (int k = -radius; k <= radius; ++k) sum += g[static_cast<std::size_t>(k + radius)] = std::exp(-k * k / (2.0 * sigma * sigma));
     for (double& v : g) v /= sum;
-    return g;
 }
 
-// field ← α · (G_σ * field), separable: along rows, then along columns; zero outside the image.
-void smooth(std::vector<float>& field, std::size_t rows, std::size_t cols, const std::vector<double>& g, double alpha) {
+// field ← α · (G_σ * field), separable: along rows (into tmp), then along columns; zero outside the image.
+void smooth(std::vector<float>& field, std::size_t rows, std::size_t cols, const std::vector<double>& g, double alpha,
+            std::vector<double>& tmp) {
     const long radius = static_cast<long>(g.size() / 2);
     const long R = static_cast<long>(rows), C = static_cast<long>(cols);
-    std::vector<double> tmp(field.size());
+    tmp.resize(field.size());
     for (long i = 0; i < R; ++i)
         for (long j = 0; j < C; ++j) {
             double s = 0.0;
@@ -62,24 +63,48 @@ void validate(const AugmentOptions& o) {
                     format_number(o.elastic_sigma));
 }
 
+namespace {
+
+// d = α (G_σ * u) into b.field_x and b.field_y; the kernel is made again only when σ changes.
+void elastic_field(std::size_t rows, std::size_t cols, float alpha, float sigma, Rng& rng, AugmentBuffers& b) {
+    b.field_x.resize(rows * cols);
+    b.field_y.resize(rows * cols);
+    for (float& v : b.field_x) v = static_cast<float>(rng.uniform(-1.0, 1.0));  // u_x ~ U(-1, 1)
+    for (float& v : b.field_y) v = static_cast<float>(rng.uniform(-1.0, 1.0));  // u_y ~ U(-1, 1)
+    if (b.kernel_sigma != static_cast<double>(sigma)) {
+        gaussian_kernel(sigma, b.kernel);
+        b.kernel_sigma = sigma;
+    }
+    smooth(b.field_x, rows, cols, b.kernel, alpha, b.smoothed_rows);
+    smooth(b.field_y, rows, cols, b.kernel, alpha, b.smoothed_rows);
+}
+
+}  // namespace
+
 void elastic_field(std::size_t rows, std::size_t cols, float alpha, float sigma, Rng& rng, std::vector<float>& dx,
                    std::vector<float>& dy) {
-    dx.resize(rows * cols);
-    dy.resize(rows * cols);
-    for (float& v : dx) v = static_cast<float>(rng.uniform(-1.0, 1.0));  // u_x ~ U(-1, 1)
-    for (float& v : dy) v = static_cast<float>(rng.uniform(-1.0, 1.0));  // u_y ~ U(-1, 1)
-    const std::vector<double> g = gaussian_kernel(sigma);
-    smooth(dx, rows, cols, g, alpha);
-    smooth(dy, rows, cols, g, alpha);
+    AugmentBuffers b;
+    elastic_field(rows, cols, alpha, sigma, rng, b);
+    dx = std::move(b.field_x);
+    dy = std::move(b.field_y);
 }
 
 void augment_batch(MatrixView x, std::size_t rows, std::size_t cols, Rng& rng, const AugmentOptions& options) {
+    AugmentBuffers buffers;
+    augment_batch(x, rows, cols, rng, options, buffers);
+}
+
+void augment_batch(MatrixView x, std::size_t rows, std::size_t cols, Rng& rng, const AugmentOptions& options,
+                   AugmentBuffers& buffers) {
     validate(options);
     if (x.cols != rows * cols)
         throw Error("augment: images of " + std::to_string(rows) + "x" + std::to_string(cols) + " = " +
                     std::to_string(rows * cols) + " pixels expected, found rows of " + std::to_string(x.cols));
     const bool elastic = options.elastic_alpha > 0.0f;
-    std::vector<float> source(rows * cols), field_x, field_y;
+    std::vector<float>& source = buffers.source;
+    const std::vector<float>& field_x = buffers.field_x;
+    const std::vector<float>& field_y = buffers.field_y;
+    source.resize(rows * cols);
     const double cy = (static_cast<double>(rows) - 1.0) / 2.0, cx = (static_cast<double>(cols) - 1.0) / 2.0;
     for (std::size_t r = 0; r < x.rows; ++r) {
         float* image = x.row(r);
@@ -91,7 +116,7 @@ void augment_batch(MatrixView x, std::size_t rows, std::size_t cols, Rng& rng, c
         // (multiplying by 1/1 = 1 is exact).
         const double scale = options.max_scale > 0.0f ? 1.0 + rng.uniform(-1.0, 1.0) * options.max_scale : 1.0;
         const double inv_scale = 1.0 / scale;
-        if (elastic) elastic_field(rows, cols, options.elastic_alpha, options.elastic_sigma, rng, field_x, field_y);
+        if (elastic) elastic_field(rows, cols, options.elastic_alpha, options.elastic_sigma, rng, buffers);
         const double c = std::cos(angle), s = std::sin(angle);
         auto at = [&](double yy, double xx) -> double {
             if (yy < 0 || xx < 0 || yy >= static_cast<double>(rows) || xx >= static_cast<double>(cols)) return background;

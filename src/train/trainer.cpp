@@ -25,7 +25,7 @@ Trainer& Trainer::operator=(Trainer&&) noexcept = default;
 Trainer::Trainer(ResumeTag, const TrainConfig& config, const DataSplits& data)
     : config_(config), data_(&data), network_(config.architecture), rng_(config.seed),
       optimizer_(make_optimizer(config.optimizer)), learning_rate_(config.learning_rate),
-      workspace_(std::make_unique<Workspace>(Workspace{PixelBytes::from_pixels(data.train.images)})) {
+      workspace_(std::make_unique<Workspace>(Workspace{PixelBytes::from_pixels(data.train.images), {}})) {
     apply_mlp_dropout(network_, config.dropout);
 }
 
@@ -170,7 +170,7 @@ bool Trainer::train_one_epoch(const TrainHooks& hooks) {
             augment.elastic_alpha = config_.elastic_alpha;
             augment.elastic_sigma = config_.elastic_sigma;
             augment.max_scale = config_.augment_scale;
-            augment_batch(x_, train.image_rows, train.image_cols, rng_, augment);
+            augment_batch(x_, train.image_rows, train.image_cols, rng_, augment, workspace_->augment_buffers);
         }
         const double cost = network_.backprop(x_, y_, use_dropout ? &rng_ : nullptr);
         // Accuracy on the examples as they were seen, from the outputs just computed.

@@ -232,6 +232,31 @@ TEST(Augment, NoScaleDrawsNothingSoEarlierRunsStayTheSame) {
     EXPECT_EQ(rng.uniform(0.0, 1.0), copy.uniform(0.0, 1.0));
 }
 
+TEST(Augment, ReusedBuffersGiveTheSameImages) {
+    // A trainer passes the same buffers to every mini-batch, also when σ or the image size
+    // changes between calls; the images must be those of fresh buffers, bit for bit.
+    const auto img = seven();
+    AugmentOptions a;
+    a.elastic_alpha = 8.0f;
+    a.max_scale = 0.1f;
+    AugmentOptions b = a;
+    b.elastic_sigma = 2.5f;
+    AugmentBuffers buffers;
+    Rng shared(11), fresh(11);
+    for (const AugmentOptions& o : {a, a, b, a}) {
+        Matrix x = batch_of(img, 4), y = batch_of(img, 4);
+        augment_batch(x, kSide, kSide, shared, o, buffers);
+        augment_batch(y, kSide, kSide, fresh, o);
+        ASSERT_TRUE(std::equal(x.data(), x.data() + x.size(), y.data())) << "σ " << o.elastic_sigma;
+    }
+    std::vector<float> tiny(16, 0.5f);
+    tiny[5] = 1.0f;
+    Matrix small = batch_of(tiny, 3), small_fresh = batch_of(tiny, 3);
+    augment_batch(small, 4, 4, shared, a, buffers);
+    augment_batch(small_fresh, 4, 4, fresh, a);
+    EXPECT_TRUE(std::equal(small.data(), small.data() + small.size(), small_fresh.data()));
+}
+
 TEST(Augment, RefusesBadOptionsAndShapes) {
     Matrix x(2, 16);
     Rng rng(1);
