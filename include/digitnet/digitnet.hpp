@@ -20,6 +20,7 @@
 #include "digitnet/gradcheck.hpp"
 #include "digitnet/gradient_timing.hpp"
 #include "digitnet/image.hpp"
+#include "digitnet/image_folder.hpp"
 #include "digitnet/image_shape.hpp"
 #include "digitnet/init.hpp"
 #include "digitnet/inside.hpp"

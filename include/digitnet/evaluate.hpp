@@ -18,6 +18,9 @@ struct Evaluation {
     std::vector<std::vector<std::size_t>> confusion;
     std::vector<double> precision;  // per predicted class: TP / (TP + FP); 0 when never predicted
     std::vector<double> recall;     // per true class: TP / (TP + FN)
+    // Each example's true class and the class answered, in the data's order (with the confusion
+    // matrix only): for naming the examples it got wrong.
+    std::vector<int> truth, predicted;
 };
 
 // Runs the data through the network in batches of `batch_size` (one GEMM per layer each).

@@ -52,7 +52,11 @@ static Evaluation run_evaluation(const std::vector<Network*>& networks, const Da
     Evaluation ev;
     const std::size_t n_classes = network.architecture().encoding.target_digit >= 0 ? 2 : network.output_size();
     ev.examples = data.size();
-    if (confusion) ev.confusion.assign(n_classes, std::vector<std::size_t>(n_classes, 0));
+    if (confusion) {
+        ev.confusion.assign(n_classes, std::vector<std::size_t>(n_classes, 0));
+        ev.truth.reserve(data.size());
+        ev.predicted.reserve(data.size());
+    }
     if (data.size() == 0) return ev;
     // A convolutional network keeps every receptive field of a batch (conv.hpp): 100 images at a
     // time keep that memory to tens of MB.
@@ -73,6 +77,10 @@ static Evaluation run_evaluation(const std::vector<Network*>& networks, const Da
         for (std::size_t i = 0; i < count; ++i) {
             const int truth = network.label_class(data.labels[begin + i]);
             ev.correct += predicted[i] == truth;
+            if (confusion) {
+                ev.truth.push_back(truth);
+                ev.predicted.push_back(predicted[i]);
+            }
             if (confusion && static_cast<std::size_t>(truth) < n_classes &&
                 static_cast<std::size_t>(predicted[i]) < n_classes)
                 ev.confusion[truth][predicted[i]]++;
