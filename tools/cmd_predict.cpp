@@ -45,14 +45,6 @@ std::vector<std::string> numbered_paths(const std::string& asked_for, std::size_
     return paths;
 }
 
-// The library's image errors start "IMAGE: "; name the file instead.
-std::string about(const std::string& path, const std::string& message) {
-    const std::string generic = "IMAGE: ";
-    if (message.rfind(generic, 0) == 0) return path + ": " + message.substr(generic.size());
-    if (message.rfind(path, 0) == 0) return message;
-    return path + ": " + message;
-}
-
 // One image: read, made MNIST-like, classified, printed. Throws Error for a file it cannot read.
 void predict_one(std::vector<Network>& networks, const PredictOptions& o, std::size_t k, const std::string& save_path,
                  const std::string& activations_path) {
@@ -148,7 +140,7 @@ void run_predict(const PredictOptions& o) {
         try {
             predict_one(networks, o, k, save_paths[k], activation_paths[k]);
         } catch (const Error& e) {
-            const std::string message = about(o.images[k], e.what());
+            const std::string message = about_image_file(o.images[k], e.what());
             std::fflush(stdout);
             std::fprintf(stderr, "digitnet: error: %s\n", message.c_str());
             if (o.json) std::printf("%s\n", nlohmann::json{{"file", o.images[k]}, {"error", message}}.dump().c_str());

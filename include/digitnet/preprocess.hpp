@@ -5,6 +5,7 @@
 // (anti-aliased), and the result is placed in a 28x28 field with its centre of mass at
 // the centre.
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "digitnet/image.hpp"
@@ -38,6 +39,11 @@ struct PreprocessInfo {
 // Throws digitnet::Error "IMAGE: the image is blank (no ink found)" for an empty or
 // uniform image, and for non-finite pixel values.
 std::vector<float> preprocess_digit(const GrayImage& image, PreprocessInfo* info = nullptr);
+
+// preprocess_digit is given pixels, not a file, so its messages start "IMAGE: "; this puts the
+// file's path in its place ("digit.png: the image is blank ..."), and starts any other message
+// (one from load_image, say) with the path unless it already does.
+std::string about_image_file(const std::string& path, const std::string& message);
 
 // The whole image resized to width x height without any other change (area averaging
 // when shrinking, bilinear when enlarging), row-major, values as in the image.

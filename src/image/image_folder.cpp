@@ -32,14 +32,6 @@ std::vector<fs::path> sorted_entries(const fs::path& dir) {
     return entries;
 }
 
-// "IMAGE: ..." from preprocess_digit names no file; name it.
-std::string about(const std::string& path, const std::string& message) {
-    const std::string generic = "IMAGE: ";
-    if (message.rfind(generic, 0) == 0) return path + ": " + message.substr(generic.size());
-    if (message.rfind(path, 0) == 0) return message;
-    return path + ": " + message;
-}
-
 }  // namespace
 
 ImageFolder load_image_folder(const std::string& dir, bool raw) {
@@ -84,7 +76,7 @@ ImageFolder load_image_folder(const std::string& dir, bool raw) {
             const std::vector<float> pixels = raw ? resize_to(image, kDigitSide, kDigitSide) : preprocess_digit(image);
             std::copy(pixels.begin(), pixels.end(), folder.data.images.row(i));
         } catch (const Error& e) {
-            throw Error(about(path, e.what()));
+            throw Error(about_image_file(path, e.what()));
         }
         folder.data.labels[i] = digit;
         folder.files.push_back(path);

@@ -251,4 +251,11 @@ std::vector<float> resize_to(const GrayImage& image, std::size_t width, std::siz
     return resample(image, 0, 0, image.width, image.height, width, height, [](float v) { return v; });
 }
 
+std::string about_image_file(const std::string& path, const std::string& message) {
+    const std::string generic = "IMAGE: ";
+    if (message.rfind(generic, 0) == 0) return path + ": " + message.substr(generic.size());
+    if (message.rfind(path, 0) == 0) return message;
+    return path + ": " + message;
+}
+
 }  // namespace digitnet
