@@ -55,12 +55,23 @@ std::vector<std::string> files_below(const fs::path& images) {
 
 }  // namespace
 
+// A fresh folder with the bars as CSV, a model trained on them with `flags`, and the bars as
+// images/<class>/barK.png, `per_class` of each.
+struct BarScans {
+    fs::path dir, images;
+    std::string model;
+    BarScans(const std::string& name, int rows, const std::string& flags, int per_class) : dir(fresh_dir(name)) {
+        write_bar_digits(dir, rows);
+        model = train_bar_model(dir, "m", flags);
+        images = bar_images(dir, per_class);
+    }
+};
+
 TEST(EvalImages, AgreesWithPredictOnEveryFileAndNamesTheMisreadOnes) {
-    const fs::path dir = fresh_dir("eval-images");
-    write_bar_digits(dir, 300);
-    const std::string model = train_bar_model(dir, "m", "--layers 784,30,10 --seed 3");
-    ASSERT_FALSE(model.empty());
-    const fs::path images = bar_images(dir, 3);
+    const BarScans s("eval-images", 300, "--layers 784,30,10 --seed 3", 3);
+    ASSERT_FALSE(s.model.empty());
+    const std::string& model = s.model;
+    const fs::path& images = s.images;
     const std::vector<std::string> files = files_below(images);
     ASSERT_EQ(files.size(), 30u);
     std::string file_list;
@@ -122,11 +133,10 @@ TEST(EvalImages, AgreesWithPredictOnEveryFileAndNamesTheMisreadOnes) {
 }
 
 TEST(EvalImages, BadFoldersAndOptionsAreRefusedInOneLine) {
-    const fs::path dir = fresh_dir("eval-images-bad");
-    write_bar_digits(dir, 60);
-    const std::string model = train_bar_model(dir, "m", "--layers 784,10");
-    ASSERT_FALSE(model.empty());
-    const fs::path images = bar_images(dir, 1);
+    const BarScans s("eval-images-bad", 60, "--layers 784,10", 1);
+    ASSERT_FALSE(s.model.empty());
+    const std::string& model = s.model;
+    const fs::path &dir = s.dir, &images = s.images;
 
     // Usage errors: exit 2, before anything is read.
     for (const std::string& args : std::vector<std::string>{" --images " + images.string() + " --split train",
