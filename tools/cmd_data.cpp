@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "data_options.hpp"
 #include "digitnet/dataset.hpp"
+#include "json_output.hpp"
 
 namespace digitnet::cli {
 namespace {
@@ -46,7 +47,7 @@ void print_json(const DataSplits& s) {
         {"train", &s.train}, {"validation", &s.validation}, {"test", &s.test}};
     for (const auto& [label, d] : rows)
         out["splits"][label] = {{"size", d->size()}, {"class_counts", d->class_counts()}};
-    std::printf("%s\n", out.dump().c_str());
+    std::printf("%s\n", json_line(out).c_str());
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "digitnet/evaluate.hpp"
 #include "digitnet/image_folder.hpp"
 #include "digitnet/model_io.hpp"
+#include "json_output.hpp"
 
 namespace digitnet::cli {
 
@@ -76,7 +77,7 @@ void run_eval(const EvalOptions& o) {
                     mistakes.push_back({{"file", files[i]}, {"class", names[ev.truth[i]]}, {"answer", names[ev.predicted[i]]}});
             j["mistakes"] = mistakes;
         }
-        std::printf("%s\n", j.dump().c_str());
+        std::printf("%s\n", json_line(j).c_str());
         return;
     }
     std::printf("%s%s on %s (%s, %zu examples)\n", networks.size() > 1 ? "ensemble of " : "", title.c_str(), data_name.c_str(), split_name.c_str(), ev.examples);
@@ -101,7 +102,7 @@ void run_eval(const EvalOptions& o) {
         std::size_t shown = 0;
         for (std::size_t i = 0; i < files.size() && shown < kMistakesShown; ++i)
             if (ev.predicted[i] != ev.truth[i]) {
-                std::printf("  %s: %s -> %s\n", files[i].c_str(), names[ev.truth[i]].c_str(), names[ev.predicted[i]].c_str());
+                std::printf("  %s: %s -> %s\n", escape_path(files[i]).c_str(), names[ev.truth[i]].c_str(), names[ev.predicted[i]].c_str());
                 ++shown;
             }
     }

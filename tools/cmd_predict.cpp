@@ -15,6 +15,7 @@
 #include "digitnet/model_io.hpp"
 #include "digitnet/network_picture.hpp"
 #include "digitnet/preprocess.hpp"
+#include "json_output.hpp"
 #include "output_paths.hpp"
 #include "usage.hpp"
 
@@ -78,7 +79,7 @@ void predict_one(std::vector<Network>& networks, const PredictOptions& o, std::s
         else j["digit"] = answer;
         if (probabilities) j["probabilities"] = outputs;  // softmax: they sum to 1
         if (!caution.empty()) j["unfamiliar"] = caution;
-        std::printf("%s\n", j.dump().c_str());
+        std::printf("%s\n", json_line(j).c_str());
     } else {
         const int digit = network.architecture().encoding.target_digit;
         if (yes_no) {
@@ -143,7 +144,7 @@ void run_predict(const PredictOptions& o) {
             const std::string message = about_image_file(o.images[k], e.what());
             std::fflush(stdout);
             std::fprintf(stderr, "digitnet: error: %s\n", message.c_str());
-            if (o.json) std::printf("%s\n", nlohmann::json{{"file", o.images[k]}, {"error", message}}.dump().c_str());
+            if (o.json) std::printf("%s\n", json_line(nlohmann::json{{"file", o.images[k]}, {"error", message}}).c_str());
             ++failed;
         }
         std::fflush(stdout);

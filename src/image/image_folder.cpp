@@ -22,10 +22,10 @@ bool hidden(const fs::path& path) { return path.filename().string().rfind('.', 0
 std::vector<fs::path> sorted_entries(const fs::path& dir) {
     std::error_code ec;
     fs::directory_iterator it(dir, ec);
-    if (ec) throw Error(dir.string() + ": expected a readable folder, found one that cannot be listed (" + ec.message() + ")");
+    if (ec) throw Error(escape_path(dir.string()) + ": expected a readable folder, found one that cannot be listed (" + ec.message() + ")");
     std::vector<fs::path> entries;
     for (; it != fs::directory_iterator(); it.increment(ec)) {
-        if (ec) throw Error(dir.string() + ": the folder could not be listed to the end (" + ec.message() + ")");
+        if (ec) throw Error(escape_path(dir.string()) + ": the folder could not be listed to the end (" + ec.message() + ")");
         if (!hidden(it->path())) entries.push_back(it->path());
     }
     std::sort(entries.begin(), entries.end());
@@ -37,7 +37,7 @@ std::vector<fs::path> sorted_entries(const fs::path& dir) {
 ImageFolder load_image_folder(const std::string& dir, bool raw) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
-        throw Error(dir + ": expected a folder with subfolders 0 to 9 of digit images, found " +
+        throw Error(escape_path(dir) + ": expected a folder with subfolders 0 to 9 of digit images, found " +
                     (fs::exists(dir, ec) ? "something that is not a folder" : "nothing (it does not exist)"));
 
     // 1. The digit folders and their files, all listed before any image is decoded.
@@ -47,23 +47,24 @@ ImageFolder load_image_folder(const std::string& dir, bool raw) {
         const std::string name = entry.filename().string();
         if (!fs::is_directory(entry, ec)) continue;  // a README or a list of writers beside the digits
         if (name.size() != 1 || name[0] < '0' || name[0] > '9')
-            throw Error(entry.string() + ": expected subfolders named 0 to 9 (one per digit), found '" + name + "'");
+            throw Error(escape_path(entry.string()) + ": expected subfolders named 0 to 9 (one per digit), found " +
+                        quote_text(name));
         ++digit_folders;
         const auto digit = static_cast<std::uint8_t>(name[0] - '0');
         for (const fs::path& file : sorted_entries(entry)) {
             if (!fs::is_regular_file(file, ec))
-                throw Error(file.string() + ": expected an image file (PNG, JPEG, BMP or PGM), found " +
+                throw Error(escape_path(file.string()) + ": expected an image file (PNG, JPEG, BMP or PGM), found " +
                             (fs::is_directory(file, ec) ? "a folder" : "something that is not a regular file"));
             if (files.size() == kImageFolderMaxImages)
-                throw Error(dir + ": expected at most " + std::to_string(kImageFolderMaxImages) +
+                throw Error(escape_path(dir) + ": expected at most " + std::to_string(kImageFolderMaxImages) +
                             " images, found more");
             files.emplace_back(file.string(), digit);
         }
     }
     if (digit_folders == 0)
-        throw Error(dir + ": expected subfolders named 0 to 9 holding the images of each digit (" + dir +
-                    "/3/scan.png is a 3), found none");
-    if (files.empty()) throw Error(dir + ": expected images in its digit folders, found none");
+        throw Error(escape_path(dir) + ": expected subfolders named 0 to 9 holding the images of each digit (" +
+                    escape_path(dir) + "/3/scan.png is a 3), found none");
+    if (files.empty()) throw Error(escape_path(dir) + ": expected images in its digit folders, found none");
 
     // 2. Each image as predict reads it: MNIST-like, ink = 1 on 0, 28x28.
     ImageFolder folder;
@@ -76,7 +77,8 @@ ImageFolder load_image_folder(const std::string& dir, bool raw) {
             const std::vector<float> pixels = raw ? resize_to(image, kDigitSide, kDigitSide) : preprocess_digit(image);
             std::copy(pixels.begin(), pixels.end(), folder.data.images.row(i));
         } catch (const Error& e) {
-            throw Error(about_image_file(path, e.what()));
+            // about_image_file starts the message with the path, which is printed escaped.
+            throw Error(escape_path(path) + about_image_file(path, e.what()).substr(path.size()));
         }
         folder.data.labels[i] = digit;
         folder.files.push_back(path);

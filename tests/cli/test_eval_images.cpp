@@ -165,3 +165,26 @@ TEST(EvalImages, BadFoldersAndOptionsAreRefusedInOneLine) {
     EXPECT_EQ(line_count(r.err), 1u) << r.err;
     EXPECT_EQ(r.out, "");
 }
+
+TEST(EvalImages, FileNamesThatAreNotUtf8OrHoldControlsArePrintedSafely) {
+    const BarScans s("eval-images-names", 300, "--layers 784,30,10 --seed 3", 1);
+    ASSERT_FALSE(s.model.empty());
+    // A bar of class 0 filed as a 9, named in Latin-1 with a terminal escape: misread, and named.
+    const std::string name = "\xff\x1b[2J.png";
+    fs::copy_file(s.images / "0" / "bar0.png", s.images / "9" / name);
+    const CliRun j = run_cli("eval " + s.model + " --images " + s.images.string() + " --raw --json");
+    ASSERT_EQ(j.status, 0) << j.err;
+    const auto parsed = nlohmann::json::parse(j.out);  // valid UTF-8: the 0xFF byte became U+FFFD
+    bool named = false;
+    for (const auto& m : parsed["mistakes"])
+        named = named || m["file"] == (s.images / "9" / "\xEF\xBF\xBD\x1b[2J.png").string();
+    EXPECT_TRUE(named) << j.out;
+    const CliRun t = run_cli("eval " + s.model + " --images " + s.images.string() + " --raw");
+    ASSERT_EQ(t.status, 0) << t.err;
+    EXPECT_CONTAINS(t.out, (s.images / "9").string() + "/\\xFF\\x1B[2J.png: 9 -> ");
+    EXPECT_EQ(t.out.find('\x1b'), std::string::npos) << t.out;
+    // predict --json prints such a name too, rather than failing.
+    const CliRun p = run_cli("predict " + s.model + " '" + (s.images / "9" / name).string() + "' --raw --json");
+    ASSERT_EQ(p.status, 0) << p.err;
+    EXPECT_EQ(nlohmann::json::parse(p.out)["file"], (s.images / "9" / "\xEF\xBF\xBD\x1b[2J.png").string());
+}

@@ -129,6 +129,25 @@ TEST(ImageFolder, WhatDoesNotBelongInADigitFolderIsNamed) {
     }
 }
 
+TEST(ImageFolder, NamesFromTheFolderArePrintedEscapedOnOneLine) {
+    // A folder made by someone else may name its entries with control characters: they must not
+    // reach the terminal or forge a second line.
+    {
+        const fs::path dir = scans("image-folder-escape-file");
+        write_file(dir / "7" / "a\n\x1b[2J.png", "not an image");
+        const std::string m = error_of([&] { load_image_folder(dir.string()); });
+        EXPECT_CONTAINS(m, (dir / "7").string() + "/a\\x0A\\x1B[2J.png: ");
+        EXPECT_EQ(m.find('\x1b'), std::string::npos) << m;
+    }
+    {
+        const fs::path dir = scans("image-folder-escape-folder");
+        fs::create_directories(dir / "\x1b[31m");
+        const std::string m = error_of([&] { load_image_folder(dir.string()); });
+        EXPECT_CONTAINS(m, "found '\\x1B[31m'");
+        EXPECT_EQ(m.find('\x1b'), std::string::npos) << m;
+    }
+}
+
 TEST(ImageFolder, AFifoInADigitFolderIsRefusedWithoutHanging) {
     const fs::path dir = scans("image-folder-fifo");
     const fs::path fifo = dir / "7" / "d.png";
