@@ -137,6 +137,16 @@ TEST(ServeApi, ModelsListsEveryModelAndEachHasACardAndAPicture) {
     expect_refusal(http(f.port, "POST", "/api/models/nothing/save"), 404, "model");
 }
 
+TEST(ServeApi, AModelFileNamedInLatin1StillHasACard) {
+    ServeFixture f;
+    serve::ModelCard card;
+    card.source = "/scans/mod\xe8le.safetensors";  // "modèle" in Latin-1: not UTF-8
+    f.models.put(std::make_shared<serve::Model>("latin", Network(find_preset("default").config.architecture), card));
+    const HttpReply r = http(f.port, "GET", "/api/models/latin");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(json::parse(r.body)["source"], "mod\xEF\xBF\xBDle.safetensors");  // U+FFFD
+}
+
 TEST(ServeApi, PredictAnswersPixelsAndImagesWithTheInputTheNetworkWasGiven) {
     ServeFixture f;
     const HttpReply r = http(f.port, "POST", "/api/predict", pixels_body(serve_bar_pixels()));

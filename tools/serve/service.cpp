@@ -18,7 +18,8 @@ constexpr std::size_t kMaxStaticBytes = 4 << 20;
 Reply json_reply(const json& j, int status = 200) {
     Reply r;
     r.status = status;
-    r.body = j.dump();
+    // A model's file name need not be UTF-8: such bytes are sent as U+FFFD, not refused.
+    r.body = j.dump(-1, ' ', false, json::error_handler_t::replace);
     return r;
 }
 
