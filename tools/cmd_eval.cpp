@@ -84,9 +84,24 @@ void run_eval(const EvalOptions& o) {
     if (!yes_no_question(network).empty()) std::printf("question: %s\n", yes_no_question(network).c_str());
     std::printf("accuracy: %.2f%% (%zu/%zu)\n", 100.0 * ev.accuracy, ev.correct, ev.examples);
     std::printf("cost: %.4f\n\n", ev.cost);
+    // "-" where the fraction is 0/0: a class never answered has no precision, one without examples
+    // (a folder of scans without 8s, say) no recall.
+    auto percent = [](double fraction, std::size_t count, int width) {
+        if (count == 0) return std::string(static_cast<std::size_t>(width), ' ') + "-";
+        char text[32];
+        std::snprintf(text, sizeof text, "%*.2f%%", width, 100 * fraction);
+        return std::string(text);
+    };
     std::printf("class  precision  recall\n");
-    for (std::size_t c = 0; c < k; ++c)
-        std::printf("%5s  %8.2f%%  %6.2f%%\n", names[c].c_str(), 100 * ev.precision[c], 100 * ev.recall[c]);
+    for (std::size_t c = 0; c < k; ++c) {
+        std::size_t answered = 0, examples = 0;
+        for (std::size_t r = 0; r < k; ++r) {
+            answered += ev.confusion[r][c];
+            examples += ev.confusion[c][r];
+        }
+        std::printf("%5s  %s  %s\n", names[c].c_str(), percent(ev.precision[c], answered, 8).c_str(),
+                    percent(ev.recall[c], examples, 6).c_str());
+    }
     std::printf("\nconfusion matrix (rows: true class, columns: predicted)\n      ");
     for (std::size_t c = 0; c < k; ++c) std::printf("%6s", names[c].c_str());
     std::printf("\n");

@@ -188,3 +188,14 @@ TEST(EvalImages, FileNamesThatAreNotUtf8OrHoldControlsArePrintedSafely) {
     ASSERT_EQ(p.status, 0) << p.err;
     EXPECT_EQ(nlohmann::json::parse(p.out)["file"], (s.images / "9" / "\xEF\xBF\xBD\x1b[2J.png").string());
 }
+
+TEST(EvalImages, ADigitWithoutImagesHasNoRecallRatherThanZero) {
+    const BarScans s("eval-images-some", 300, "--layers 784,30,10 --seed 3", 2);
+    ASSERT_FALSE(s.model.empty());
+    for (int c = 2; c < 10; ++c) fs::remove_all(s.images / std::to_string(c));  // only 0s and 1s
+    const CliRun t = run_cli("eval " + s.model + " --images " + s.images.string() + " --raw");
+    ASSERT_EQ(t.status, 0) << t.err;
+    EXPECT_CONTAINS(t.out, "(4/4)");
+    EXPECT_CONTAINS(t.out, "    0    100.00%  100.00%\n");
+    EXPECT_CONTAINS(t.out, "    8          -        -\n");  // never answered, no examples
+}
