@@ -84,6 +84,7 @@ void run_serve(const ServeOptions& o) {
         throw UsageError("--save-dir: expected an existing folder, found " + quote_text(o.save_dir, 200));
 
     // The data: for training from the page, and to measure a model's test accuracy.
+    check_data_is_text(o.data.data);  // a model trained from the page keeps it
     std::shared_ptr<const DataSplits> data;
     try {
         data = std::make_shared<const DataSplits>(load_data(o.data));

@@ -451,12 +451,13 @@ void run_train(const TrainOptions& o, const CLI::App& cmd) {
         model = info.output;
         model_option = "--resume (the model file its checkpoint names)";
     }
-    const bool keepable = model.size() <= 4096 && std::none_of(model.begin(), model.end(), [](char c) {
+    const bool keepable = model.size() <= 4096 && is_utf8(model) && std::none_of(model.begin(), model.end(), [](char c) {
                               return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
                           });
     if (!keepable)
-        throw UsageError("--output: a checkpoint keeps the model file's path as text, which allows no control "
-                         "characters and at most 4096 bytes; found " + quote_text(model, 60));
+        throw UsageError("--output: a checkpoint keeps the model file's path as text, which must be UTF-8 with no "
+                         "control characters and at most 4096 bytes; found " + quote_text(model, 60));
+    check_data_is_text(data_options.data);  // kept in the model file and every checkpoint (resume reads the data by it)
 
     // Every output, checked before the data is read: --output, --metrics, the checkpoint folder
     // (that of --checkpoint-dir, else the one resumed from), or, without one, the folder a

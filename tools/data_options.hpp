@@ -8,7 +8,9 @@
 #include <CLI/CLI.hpp>
 
 #include "digitnet/dataset.hpp"
+#include "digitnet/error.hpp"
 #include "number_options.hpp"
+#include "usage.hpp"
 
 namespace digitnet::cli {
 
@@ -36,6 +38,14 @@ inline void add_data_options(CLI::App* cmd, DataOptions& opts) {
                     "the last N training examples become the validation split (0 = none)")
         ->transform(whole_number())
         ->capture_default_str();
+}
+
+// For a subcommand that writes model files or checkpoints (train, serve): they keep --data's
+// value as text, which must be UTF-8. Checked before any training.
+inline void check_data_is_text(const std::string& data) {
+    if (!is_utf8(data))
+        throw UsageError("--data: model files and checkpoints keep the data's path as text, which must be UTF-8; "
+                         "found " + quote_text(data, 60) + " (rename or link the file)");
 }
 
 }  // namespace digitnet::cli

@@ -30,6 +30,10 @@ std::string escape_text(std::string_view text, std::size_t max_bytes = 64);
 // escape_text in single quotes: 'text'.
 std::string quote_text(std::string_view text, std::size_t max_bytes = 64);
 
+// Whether `text` is valid UTF-8 (shortest-form sequences of Unicode scalar values): the text a
+// JSON header or metadata value can hold.
+bool is_utf8(std::string_view text);
+
 // A path read from the file system (a folder's entries are named by whoever made the folder)
 // made safe to print as escape_text makes file contents, kept whole up to PATH_MAX bytes.
 inline std::string escape_path(std::string_view path) { return escape_text(path, 4096); }

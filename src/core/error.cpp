@@ -67,6 +67,16 @@ std::string escape_text(std::string_view text, std::size_t max_bytes) {
     return out;
 }
 
+bool is_utf8(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        std::uint32_t code_point = 0;
+        const std::size_t length = utf8_sequence(text, i, code_point);
+        if (length == 0) return false;
+        i += length;
+    }
+    return true;
+}
+
 std::string quote_text(std::string_view text, std::size_t max_bytes) {
     return "'" + escape_text(text, max_bytes) + "'";
 }

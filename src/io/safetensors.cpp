@@ -330,7 +330,13 @@ SafetensorsFile decode_safetensors(std::span<const std::uint8_t> bytes, const st
 }
 
 void save_safetensors(const std::string& path, const SafetensorsFile& file) {
-    write_file_atomic(path, encode_safetensors(file));
+    std::vector<std::uint8_t> bytes;
+    try {
+        bytes = encode_safetensors(file);
+    } catch (const Error& e) {
+        throw Error(escape_path(path) + ": " + e.what());  // nothing is written
+    }
+    write_file_atomic(path, bytes);
 }
 
 SafetensorsFile load_safetensors(const std::string& path) {

@@ -118,6 +118,21 @@ TEST(LanguageCommand, OutputNamesTheModelFileAndOutputActivationTheOutputLayer) 
     EXPECT_EQ(newline.status, 2);
     EXPECT_CONTAINS(newline.err, "--output: a checkpoint keeps the model file's path as text");
     EXPECT_EQ(line_count(newline.err), 1u) << newline.err;
+    // So is one that is not UTF-8 (the checkpoint's text is JSON), and so is such a --data: the model
+    // file and the checkpoints keep it. Both before any training, rather than failing to save after it.
+    const CliRun latin1 = run_cli(train + " --output-activation softmax -o '" + (dir / "mod\xe8le").string() + "'");
+    EXPECT_EQ(latin1.status, 2);
+    EXPECT_CONTAINS(latin1.err, "must be UTF-8 with no control characters and at most 4096 bytes; found '");
+    EXPECT_CONTAINS(latin1.err, "/mod\\xE8le'");
+    EXPECT_EQ(line_count(latin1.err), 1u) << latin1.err;
+    fs::copy_file(dir / "mnist_train.csv", dir / "donn\xe9" "es.csv");
+    for (const std::string& command : std::vector<std::string>{"train --epochs 1 -o " + model, std::string("serve --port 0")}) {
+        const CliRun data = run_cli(command + " --data '" + (dir / "donn\xe9" "es.csv").string() + "'");
+        EXPECT_EQ(data.status, 2) << command;
+        EXPECT_CONTAINS(data.err, "--data: model files and checkpoints keep the data's path as text, which must be UTF-8");
+        EXPECT_CONTAINS(data.err, "/donn\\xE9es.csv' (rename or link the file)");
+        EXPECT_EQ(line_count(data.err), 1u) << data.err;
+    }
     // The cost's check names the flag that chooses the output layer's activation.
     const CliRun cost = run_cli(train + " --output-activation relu");
     EXPECT_EQ(cost.status, 2);
