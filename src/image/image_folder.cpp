@@ -18,15 +18,18 @@ namespace {
 
 bool hidden(const fs::path& path) { return path.filename().string().rfind('.', 0) == 0; }
 
-// The entries of `dir` in name order (the order does not depend on the file system).
-std::vector<fs::path> sorted_entries(const fs::path& dir) {
+// The entries of `dir` in name order (the order does not depend on the file system); more than
+// `limit` of them throws `too_many`, before the rest are listed.
+std::vector<fs::path> sorted_entries(const fs::path& dir, std::size_t limit, const std::string& too_many) {
     std::error_code ec;
     fs::directory_iterator it(dir, ec);
     if (ec) throw Error(escape_path(dir.string()) + ": expected a readable folder, found one that cannot be listed (" + ec.message() + ")");
     std::vector<fs::path> entries;
     for (; it != fs::directory_iterator(); it.increment(ec)) {
         if (ec) throw Error(escape_path(dir.string()) + ": the folder could not be listed to the end (" + ec.message() + ")");
-        if (!hidden(it->path())) entries.push_back(it->path());
+        if (hidden(it->path())) continue;
+        if (entries.size() == limit) throw Error(too_many);
+        entries.push_back(it->path());
     }
     std::sort(entries.begin(), entries.end());
     return entries;
@@ -43,7 +46,11 @@ ImageFolder load_image_folder(const std::string& dir, bool raw) {
     // 1. The digit folders and their files, all listed before any image is decoded.
     std::vector<std::pair<std::string, std::uint8_t>> files;  // (path, digit)
     std::size_t digit_folders = 0;
-    for (const fs::path& entry : sorted_entries(dir)) {
+    const std::string too_many = escape_path(dir) + ": expected at most " + std::to_string(kImageFolderMaxImages) +
+                                 " images, found more";
+    const std::string too_many_beside = escape_path(dir) + ": expected the digit folders and at most " +
+                                        std::to_string(kImageFolderMaxImages) + " other entries, found more";
+    for (const fs::path& entry : sorted_entries(dir, kImageFolderMaxImages, too_many_beside)) {
         const std::string name = entry.filename().string();
         if (!fs::is_directory(entry, ec)) continue;  // a README or a list of writers beside the digits
         if (name.size() != 1 || name[0] < '0' || name[0] > '9')
@@ -51,13 +58,10 @@ ImageFolder load_image_folder(const std::string& dir, bool raw) {
                         quote_text(name));
         ++digit_folders;
         const auto digit = static_cast<std::uint8_t>(name[0] - '0');
-        for (const fs::path& file : sorted_entries(entry)) {
+        for (const fs::path& file : sorted_entries(entry, kImageFolderMaxImages - files.size(), too_many)) {
             if (!fs::is_regular_file(file, ec))
                 throw Error(escape_path(file.string()) + ": expected an image file (PNG, JPEG, BMP or PGM), found " +
                             (fs::is_directory(file, ec) ? "a folder" : "something that is not a regular file"));
-            if (files.size() == kImageFolderMaxImages)
-                throw Error(escape_path(dir) + ": expected at most " + std::to_string(kImageFolderMaxImages) +
-                            " images, found more");
             files.emplace_back(file.string(), digit);
         }
     }

@@ -148,6 +148,18 @@ TEST(ImageFolder, NamesFromTheFolderArePrintedEscapedOnOneLine) {
     }
 }
 
+TEST(ImageFolder, MoreThanTheCapIsRefusedWhileListing) {
+    // 100,001 empty files over two digit folders: refused before any is opened (an empty file would
+    // be named as one), and before the second folder's rest is listed.
+    const fs::path dir = fresh_dir("image-folder-cap");
+    fs::create_directories(dir / "0");
+    fs::create_directories(dir / "1");
+    for (std::size_t i = 0; i <= kImageFolderMaxImages; ++i)
+        std::ofstream(dir / (i % 2 ? "1" : "0") / ("e" + std::to_string(i) + ".png"));
+    const std::string m = error_of([&] { load_image_folder(dir.string()); });
+    EXPECT_EQ(m, dir.string() + ": expected at most 100000 images, found more");
+}
+
 TEST(ImageFolder, AFifoInADigitFolderIsRefusedWithoutHanging) {
     const fs::path dir = scans("image-folder-fifo");
     const fs::path fifo = dir / "7" / "d.png";
