@@ -35,7 +35,16 @@ constexpr std::size_t kMistakesShown = 20;
 void run_eval(const EvalOptions& o) {
     // Several models are an ensemble: their output probabilities averaged (Nielsen ch. 6).
     std::vector<Network> networks;
-    for (const std::string& path : o.models) networks.push_back(load_model(path));
+    for (const std::string& path : o.models) {
+        networks.push_back(load_model(path));
+        // The labels are the digits 0..9: one output per digit, or one answering "is it a D?".
+        const bool yes_no = networks.back().architecture().encoding.target_digit >= 0;
+        const std::size_t outputs = yes_no ? 1 : 10;
+        if (networks.back().output_size() != outputs)
+            throw Error(path + ": expected a network with " + std::to_string(outputs) + " output" +
+                        (yes_no ? " (a yes/no network)" : "s, one per digit 0..9") + ", found " +
+                        std::to_string(networks.back().output_size()));
+    }
     Network& network = networks.front();
     std::string title = o.models.front();
     for (std::size_t i = 1; i < o.models.size(); ++i) title += " + " + o.models[i];
@@ -94,13 +103,13 @@ void run_eval(const EvalOptions& o) {
     };
     std::printf("class  precision  recall\n");
     for (std::size_t c = 0; c < k; ++c) {
-        std::size_t answered = 0, examples = 0;
+        std::size_t answered = 0, of_class = 0;
         for (std::size_t r = 0; r < k; ++r) {
             answered += ev.confusion[r][c];
-            examples += ev.confusion[c][r];
+            of_class += ev.confusion[c][r];
         }
         std::printf("%5s  %s  %s\n", names[c].c_str(), percent(ev.precision[c], answered, 8).c_str(),
-                    percent(ev.recall[c], examples, 6).c_str());
+                    percent(ev.recall[c], of_class, 6).c_str());
     }
     std::printf("\nconfusion matrix (rows: true class, columns: predicted)\n      ");
     for (std::size_t c = 0; c < k; ++c) std::printf("%6s", names[c].c_str());

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "digitnet/image.hpp"
+#include "digitnet/model_io.hpp"
 #include "learner_support.hpp"
 
 using namespace digitnet;
@@ -164,6 +165,15 @@ TEST(EvalImages, BadFoldersAndOptionsAreRefusedInOneLine) {
     EXPECT_CONTAINS(r.err, (images / "4" / "notes.txt").string() + ": ");
     EXPECT_EQ(line_count(r.err), 1u) << r.err;
     EXPECT_EQ(r.out, "");
+    // A network whose outputs are not the ten digits (written by the library, as train refuses to
+    // make one) is refused before the images are read, not measured against labels it lacks.
+    Architecture five;
+    five.sizes = {784, 5};
+    const std::string five_model = (dir / "five.safetensors").string();
+    save_model(five_model, Network(five));
+    r = run_cli("eval " + model + " " + five_model + " --images " + (dir / "nope").string());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err, "digitnet: error: " + five_model + ": expected a network with 10 outputs, one per digit 0..9, found 5\n");
 }
 
 TEST(EvalImages, FileNamesThatAreNotUtf8OrHoldControlsArePrintedSafely) {
