@@ -141,7 +141,9 @@ std::vector<Mistake> worst_mistakes(Network& network, const Dataset& data, std::
             m.predicted = predicted[r];
             const bool yes_no = out.cols() == 1;
             m.confidence = yes_no ? (predicted[r] ? out(r, 0) : 1.0f - out(r, 0)) : out(r, predicted[r]);
-            m.true_output = yes_no ? (truth ? out(r, 0) : 1.0f - out(r, 0)) : out(r, truth);
+            // A network without an output for the true class (fewer than 10) gave it nothing.
+            const bool has_output = static_cast<std::size_t>(truth) < out.cols();
+            m.true_output = yes_no ? (truth ? out(r, 0) : 1.0f - out(r, 0)) : has_output ? out(r, truth) : 0.0f;
             mistakes.push_back(m);
         }
     }

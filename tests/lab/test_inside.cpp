@@ -91,3 +91,24 @@ TEST(Inside, WorstMistakesAreMisclassifiedAndSortedWorstFirst) {
         }
     }
 }
+
+TEST(Inside, WorstMistakesOfANetworkWithoutAnOutputForEveryDigitReadNothingOutsideIt) {
+    // Five outputs for the digits 0..9 (the library can build one; train refuses to): a 7 has no
+    // output of its own, so its output is 0, the worst, rather than a value read past the row.
+    DataSplits data = digitnet::testing::synthetic_splits(50);
+    Architecture a;
+    a.sizes = {64, 5};
+    Network net(a);
+    Rng rng(1);
+    net.initialize(Init::scaled_normal, rng);
+    const auto mistakes = worst_mistakes(net, data.test, data.test.size());
+    bool saw_digit_without_output = false;
+    for (const Mistake& m : mistakes) {
+        EXPECT_LT(m.predicted, 5);
+        if (m.label >= 5) {
+            saw_digit_without_output = true;
+            EXPECT_EQ(m.true_output, 0.0f) << "label " << int(m.label);
+        }
+    }
+    EXPECT_TRUE(saw_digit_without_output);
+}
