@@ -73,6 +73,7 @@ void predict_one(std::vector<Network>& networks, const PredictOptions& o, std::s
     const bool probabilities = outputs_are_probabilities(network);
     const std::vector<std::string> caution = unfamiliar_reasons(ink_statistics(pixels, 28, 28));
 
+    const std::string shown = escape_path(path);  // a name from a glob may hold control characters
     if (o.json) {
         nlohmann::json j{{"file", path}, {"answer", name}, {"confidence", sure}, {"outputs", outputs}};
         if (yes_no) j["question"] = yes_no_question(network);
@@ -83,15 +84,15 @@ void predict_one(std::vector<Network>& networks, const PredictOptions& o, std::s
     } else {
         const int digit = network.architecture().encoding.target_digit;
         if (yes_no) {
-            std::printf("%s: %s, %s a %d (output %.3f; %.1f%% sure)\n", path.c_str(), name.c_str(),
+            std::printf("%s: %s, %s a %d (output %.3f; %.1f%% sure)\n", shown.c_str(), name.c_str(),
                         answer ? "it is" : "it is not", digit, outputs[0], 100 * sure);
         } else if (probabilities) {
-            std::printf("%s: %s (probability %.3f)\n  probabilities:", path.c_str(), name.c_str(), sure);
+            std::printf("%s: %s (probability %.3f)\n  probabilities:", shown.c_str(), name.c_str(), sure);
             for (std::size_t j = 0; j < outputs.size(); ++j) std::printf(" %s:%.3f", names[j].c_str(), outputs[j]);
             std::printf("\n");
         } else {
             std::printf("%s: %s (output %.3f, the highest of the %zu)\n  outputs (each 0..1; they need not sum to 1):",
-                        path.c_str(), name.c_str(), outputs[static_cast<std::size_t>(answer)], outputs.size());
+                        shown.c_str(), name.c_str(), outputs[static_cast<std::size_t>(answer)], outputs.size());
             for (std::size_t j = 0; j < outputs.size(); ++j) std::printf(" %s:%.3f", names[j].c_str(), outputs[j]);
             std::printf("\n");
         }

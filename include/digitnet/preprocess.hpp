@@ -42,7 +42,8 @@ std::vector<float> preprocess_digit(const GrayImage& image, PreprocessInfo* info
 
 // preprocess_digit is given pixels, not a file, so its messages start "IMAGE: "; this puts the
 // file's path in its place ("digit.png: the image is blank ..."), and starts any other message
-// (one from load_image, say) with the path unless it already does.
+// (one from load_image, say) with the path unless it already does. The path is printed through
+// escape_path: a name from a glob or a folder (scans/*.png) may hold control characters.
 std::string about_image_file(const std::string& path, const std::string& message);
 
 // The whole image resized to width x height without any other change (area averaging

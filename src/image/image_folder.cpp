@@ -81,8 +81,7 @@ ImageFolder load_image_folder(const std::string& dir, bool raw) {
             const std::vector<float> pixels = raw ? resize_to(image, kDigitSide, kDigitSide) : preprocess_digit(image);
             std::copy(pixels.begin(), pixels.end(), folder.data.images.row(i));
         } catch (const Error& e) {
-            // about_image_file starts the message with the path, which is printed escaped.
-            throw Error(escape_path(path) + about_image_file(path, e.what()).substr(path.size()));
+            throw Error(about_image_file(path, e.what()));
         }
         folder.data.labels[i] = digit;
         folder.files.push_back(path);

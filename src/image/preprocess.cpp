@@ -253,9 +253,9 @@ std::vector<float> resize_to(const GrayImage& image, std::size_t width, std::siz
 
 std::string about_image_file(const std::string& path, const std::string& message) {
     const std::string generic = "IMAGE: ";
-    if (message.rfind(generic, 0) == 0) return path + ": " + message.substr(generic.size());
-    if (message.rfind(path, 0) == 0) return message;
-    return path + ": " + message;
+    if (message.rfind(generic, 0) == 0) return escape_path(path) + ": " + message.substr(generic.size());
+    if (message.rfind(path, 0) == 0) return escape_path(path) + message.substr(path.size());
+    return escape_path(path) + ": " + message;
 }
 
 }  // namespace digitnet

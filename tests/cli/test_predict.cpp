@@ -86,6 +86,21 @@ TEST(PredictCommand, ABlankImageIsNamedAndTheOthersAreStillClassified) {
     EXPECT_NE(missing.out.find(f.one + ": "), std::string::npos) << missing.out;
 }
 
+TEST(PredictCommand, FileNamesWithControlCharactersArePrintedEscaped) {
+    // `predict MODEL scans/*.png` in someone else's folder passes their names on: one holding a
+    // terminal escape must not reach the terminal, in the answer or in an error.
+    PredictFixture f("predict-names");
+    const std::string model = train_bar_model(f.dir, "m", "--layers 784,10");
+    const std::string odd = (f.dir / "a\x1b[2J.png").string(), missing = (f.dir / "b\x1b[2J.png").string();
+    std::filesystem::copy_file(f.one, odd);
+    const CliRun r = run_cli("predict " + model + " '" + odd + "' '" + missing + "'");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_CONTAINS(r.out, (f.dir / "a\\x1B[2J.png").string() + ": ");
+    EXPECT_CONTAINS(r.err, (f.dir / "b\\x1B[2J.png").string() + ": no such file");
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+    EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+}
+
 TEST(PredictCommand, APngGivenAsTheModelIsNamedAsAPng) {
     PredictFixture f("predict-png-model");
     const CliRun r = run_cli("predict " + f.one + " " + f.other);
