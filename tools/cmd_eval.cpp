@@ -37,13 +37,7 @@ void run_eval(const EvalOptions& o) {
     std::vector<Network> networks;
     for (const std::string& path : o.models) {
         networks.push_back(load_model(path));
-        // The labels are the digits 0..9: one output per digit, or one answering "is it a D?".
-        const bool yes_no = networks.back().architecture().encoding.target_digit >= 0;
-        const std::size_t outputs = yes_no ? 1 : 10;
-        if (networks.back().output_size() != outputs)
-            throw Error(path + ": expected a network with " + std::to_string(outputs) + " output" +
-                        (yes_no ? " (a yes/no network)" : "s, one per digit 0..9") + ", found " +
-                        std::to_string(networks.back().output_size()));
+        check_digit_outputs(networks.back(), path);  // before any data is read
     }
     Network& network = networks.front();
     std::string title = o.models.front();

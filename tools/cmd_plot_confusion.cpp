@@ -25,6 +25,7 @@ struct ConfusionOptions {
 void run_confusion(const ConfusionOptions& o) {
     check_outputs({{"--output", o.out}}, {{"model", o.model}, {"data", o.data.data}});
     Network network = load_model(o.model);
+    check_digit_outputs(network, o.model);
     DataOptions data_options = o.data;
     data_options.validation_size = 0;
     const DataSplits data = load_data(data_options);

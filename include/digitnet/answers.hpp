@@ -19,6 +19,11 @@ namespace digitnet {
 // "0".."9" (one per output), or {"no", "yes"} for a yes/no network: class c's name is names[c].
 std::vector<std::string> class_names(const Network& network);
 
+// Throws digitnet::Error, starting with `name` (the model file), unless the network answers in
+// the labels' terms: 10 outputs, one per digit 0..9, or 1 for a yes/no network. The library can
+// build any other (train refuses to); eval and plot confusion compare outputs with labels.
+void check_digit_outputs(const Network& network, const std::string& name);
+
 // "is it a 9?" for a yes/no network, "" otherwise.
 std::string yes_no_question(const Network& network);
 

@@ -9,6 +9,15 @@
 
 namespace digitnet {
 
+void check_digit_outputs(const Network& network, const std::string& name) {
+    const bool yes_no = network.architecture().encoding.target_digit >= 0;
+    const std::size_t outputs = yes_no ? 1 : 10;
+    if (network.output_size() != outputs)
+        throw Error(name + ": expected a network with " + std::to_string(outputs) + " output" +
+                    (yes_no ? " (a yes/no network)" : "s, one per digit 0..9") + ", found " +
+                    std::to_string(network.output_size()));
+}
+
 std::vector<std::string> class_names(const Network& network) {
     if (network.architecture().encoding.target_digit >= 0) return {"no", "yes"};
     std::vector<std::string> names;

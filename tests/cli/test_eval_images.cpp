@@ -174,6 +174,12 @@ TEST(EvalImages, BadFoldersAndOptionsAreRefusedInOneLine) {
     r = run_cli("eval " + model + " " + five_model + " --images " + (dir / "nope").string());
     EXPECT_EQ(r.status, 1);
     EXPECT_EQ(r.err, "digitnet: error: " + five_model + ": expected a network with 10 outputs, one per digit 0..9, found 5\n");
+    // plot confusion, which compares outputs with labels too, refuses it the same way.
+    const std::string png = (dir / "confusion.png").string();
+    r = run_cli("plot confusion " + five_model + " --data " + (dir / "mnist_train.csv").string() + " -o " + png);
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err, "digitnet: error: " + five_model + ": expected a network with 10 outputs, one per digit 0..9, found 5\n");
+    EXPECT_FALSE(fs::exists(png));
 }
 
 TEST(EvalImages, FileNamesThatAreNotUtf8OrHoldControlsArePrintedSafely) {
